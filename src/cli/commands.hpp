@@ -1,0 +1,14 @@
+// Registration of the `tandem` subcommands. Each adds itself to the parent command
+// and, when chosen, stores its exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tandem::cli {
+
+void add_sudden_gains_command(CLI::App& analyze, int& exit_code);
+void add_reliable_change_command(CLI::App& analyze, int& exit_code);
+void add_gas_command(CLI::App& analyze, int& exit_code);
+void add_profile_command(CLI::App& analyze, int& exit_code);
+
+}  // namespace tandem::cli
