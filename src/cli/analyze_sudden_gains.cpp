@@ -120,7 +120,7 @@ int run(const SuddenGainsArgs& args) {
 
   const unsigned threads = thread_count(args.input.threads);
   io::OutputFile gains;
-  if (auto status = gains.open(args.output.out, *format, kGainColumns); !status.is_ok()) {
+  if (auto status = open_output(gains, args.output, *format, kGainColumns); !status.is_ok()) {
     return report(status);
   }
   io::OutputFile intervals;

@@ -14,9 +14,9 @@ void add_input_options(CLI::App& command, InputOptions& options, bool with_layou
   command.add_option("INPUT", options.input, "input CSV file ('-' for standard input)")->required();
   if (with_layout) {
     command
-        ->add_option("--layout", options.layout,
-                     "wide: id then one column per session; long: id,session,score (default: "
-                     "detected from the header)")
+        .add_option("--layout", options.layout,
+                    "wide: id then one column per session; long: id,session,score (default: "
+                    "detected from the header)")
         ->check(CLI::IsMember({"auto", "wide", "long"}));
   }
   command.add_flag("--skip-invalid", options.skip_invalid,
@@ -28,6 +28,14 @@ void add_output_options(CLI::App& command, OutputOptions& options) {
   command.add_option("--out", options.out, "output file ('-' = standard output)");
   command.add_option("--format", options.format, "csv (default), json or table")
       ->check(CLI::IsMember({"csv", "json", "table"}));
+  command.add_option("--columns", options.columns, "only these columns (comma-separated)")
+      ->delimiter(',');
+}
+
+core::Status open_output(io::OutputFile& file, const OutputOptions& options, io::Format format,
+                         const std::vector<std::string>& columns) {
+  if (auto status = file.select(columns, options.columns); !status.is_ok()) return status;
+  return file.open(options.out, format, columns);
 }
 
 unsigned thread_count(unsigned requested) {
@@ -119,7 +127,9 @@ core::Status write_rows(std::size_t n, unsigned threads, std::vector<io::OutputF
   threads = std::max(1U, threads);
   std::vector<std::vector<io::RowBuffer>> buffers(threads);
   for (auto& worker : buffers) {
-    for (auto* output : outputs) worker.emplace_back(output->format(), output->columns());
+    for (auto* output : outputs) {
+      worker.emplace_back(output->format(), output->columns(), output->selected());
+    }
   }
   const std::size_t round = kBlock * threads;
   for (std::size_t start = 0; start < n; start += round) {

@@ -62,40 +62,35 @@ void append_json_string(std::string& out, std::string_view value) {
 
 void RowBuffer::begin_row() {
   column_ = 0;
+  written_ = 0;
   if (format_ == Format::kJson) data_ += '{';
 }
 
-void RowBuffer::separator() {
-  if (column_ > 0) {
-    if (format_ == Format::kCsv) data_ += ',';
-    if (format_ == Format::kJson) data_ += ',';
-    if (format_ == Format::kTable) data_ += kCellSeparator;
-  }
-}
-
-void RowBuffer::key() {
-  separator();
+bool RowBuffer::key() {
+  const std::size_t column = column_++;
+  if (!selected_->empty() && !(*selected_)[column]) return false;
+  if (written_++ > 0) data_ += format_ == Format::kTable ? kCellSeparator : ',';
   if (format_ == Format::kJson) {
-    append_json_string(data_, (*columns_)[column_]);
+    append_json_string(data_, (*columns_)[column]);
     data_ += ':';
   }
-  ++column_;
+  return true;
 }
 
 void RowBuffer::text(std::string_view value) {
-  key();
+  if (!key()) return;
   if (format_ == Format::kCsv) append_csv_field(data_, value);
   if (format_ == Format::kJson) append_json_string(data_, value);
   if (format_ == Format::kTable) data_.append(value);
 }
 
 void RowBuffer::integer(long long value) {
-  key();
+  if (!key()) return;
   fmt::format_to(std::back_inserter(data_), "{}", value);
 }
 
 void RowBuffer::number(double value) {
-  key();
+  if (!key()) return;
   if (std::isnan(value)) {
     if (format_ == Format::kJson) data_ += "null";
     return;
@@ -121,13 +116,14 @@ void RowBuffer::number(double value) {
 }
 
 void RowBuffer::flag(core::Flag value) {
-  key();
+  if (!key()) return;
+  const bool words = format_ == Format::kTable;
   switch (value) {
     case core::Flag::kYes:
-      data_ += '1';
+      data_ += words ? "yes" : "1";
       break;
     case core::Flag::kNo:
-      data_ += '0';
+      data_ += words ? "no" : "0";
       break;
     case core::Flag::kNa:
       if (format_ == Format::kJson) data_ += "null";
@@ -136,7 +132,7 @@ void RowBuffer::flag(core::Flag value) {
 }
 
 void RowBuffer::boolean(bool value) {
-  key();
+  if (!key()) return;
   if (format_ == Format::kJson) {
     data_ += value ? "true" : "false";
   } else if (format_ == Format::kTable) {
@@ -147,7 +143,7 @@ void RowBuffer::boolean(bool value) {
 }
 
 void RowBuffer::missing() {
-  key();
+  if (!key()) return;
   if (format_ == Format::kJson) data_ += "null";
 }
 
@@ -162,11 +158,28 @@ OutputFile::~OutputFile() {
   if (!committed_ && !temp_path_.empty()) std::remove(temp_path_.c_str());
 }
 
+core::Status OutputFile::select(const std::vector<std::string>& all,
+                                const std::vector<std::string>& names) {
+  selected_.assign(all.size(), names.empty());
+  for (const auto& name : names) {
+    const auto it = std::find(all.begin(), all.end(), name);
+    if (it == all.end()) {
+      std::string known;
+      for (const auto& column : all) known += (known.empty() ? "" : ", ") + column;
+      return Status::invalid_argument(
+          fmt::format("--columns: no column '{}' (the columns are: {})", name, known), "columns");
+    }
+    selected_[static_cast<std::size_t>(it - all.begin())] = true;
+  }
+  return Status::ok();
+}
+
 core::Status OutputFile::open(const std::string& path, Format format,
-                              std::vector<std::string> columns) {
+                              std::vector<std::string> all_columns) {
   OutputFile& into = *this;
   into.format_ = format;
-  into.columns_ = std::move(columns);
+  into.columns_ = std::move(all_columns);
+  if (into.selected_.size() != into.columns_.size()) into.selected_.clear();
   into.path_ = path;
   if (path.empty() || path == "-") {
     into.to_stdout_ = true;
@@ -184,9 +197,9 @@ core::Status OutputFile::open(const std::string& path, Format format,
   }
   if (format == Format::kCsv) {
     std::string header;
-    for (std::size_t i = 0; i < into.columns_.size(); ++i) {
-      if (i > 0) header += ',';
-      append_csv_field(header, into.columns_[i]);
+    for (const auto& column : into.shown_columns()) {
+      if (!header.empty()) header += ',';
+      append_csv_field(header, column);
     }
     header += '\n';
     if (auto status = into.write_raw(header); !status.is_ok()) return status;
@@ -194,6 +207,14 @@ core::Status OutputFile::open(const std::string& path, Format format,
     return into.write_raw("[");
   }
   return Status::ok();
+}
+
+std::vector<std::string> OutputFile::shown_columns() const {
+  std::vector<std::string> shown;
+  for (std::size_t c = 0; c < columns_.size(); ++c) {
+    if (selected_.empty() || selected_[c]) shown.push_back(columns_[c]);
+  }
+  return shown;
 }
 
 core::Status OutputFile::write_raw(std::string_view bytes) {
@@ -245,8 +266,9 @@ core::Status OutputFile::commit() {
   if (format_ == Format::kJson) {
     if (auto status = write_raw("]\n"); !status.is_ok()) return status;
   } else if (format_ == Format::kTable) {
-    std::vector<std::size_t> width(columns_.size(), 0);
-    for (std::size_t c = 0; c < columns_.size(); ++c) width[c] = columns_[c].size();
+    const std::vector<std::string> shown = shown_columns();
+    std::vector<std::size_t> width(shown.size(), 0);
+    for (std::size_t c = 0; c < shown.size(); ++c) width[c] = shown[c].size();
     for (const auto& row : table_cells_) {
       for (std::size_t c = 0; c < row.size() && c < width.size(); ++c) {
         width[c] = std::max(width[c], row[c].size());
@@ -262,7 +284,7 @@ core::Status OutputFile::commit() {
       out += '\n';
       return out;
     };
-    std::string text = line(columns_);
+    std::string text = line(shown);
     std::vector<std::string> rule;
     for (std::size_t w : width) rule.emplace_back(w, '-');
     text += line(rule);

@@ -20,8 +20,10 @@ core::Result<Format> parse_format(std::string_view name);
 
 class RowBuffer {
  public:
-  RowBuffer(Format format, const std::vector<std::string>& columns)
-      : format_(format), columns_(&columns) {}
+  // `selected`: which columns to write (empty = all), as OutputFile::selected() gives.
+  RowBuffer(Format format, const std::vector<std::string>& columns,
+            const std::vector<bool>& selected = {})
+      : format_(format), columns_(&columns), selected_(&selected) {}
 
   void begin_row();
   void text(std::string_view value);
@@ -37,13 +39,14 @@ class RowBuffer {
   [[nodiscard]] std::size_t size() const { return data_.size(); }
 
  private:
-  void separator();
-  void key();
+  bool key();  // starts the next field; false when its column is not selected
 
   Format format_;
   const std::vector<std::string>* columns_;
+  const std::vector<bool>* selected_;
   std::string data_;
-  std::size_t column_ = 0;
+  std::size_t column_ = 0;   // index among all columns
+  std::size_t written_ = 0;  // fields written in this row
 };
 
 class OutputFile {
@@ -56,7 +59,12 @@ class OutputFile {
   // path "-" or empty: standard output. Writes the header (CSV) or the opening bracket.
   core::Status open(const std::string& path, Format format, std::vector<std::string> columns);
 
+  // Restricts the output to the named columns, in the table's own order. Call before
+  // open(); an unknown name is an InvalidArgument naming it.
+  core::Status select(const std::vector<std::string>& all, const std::vector<std::string>& names);
+
   [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
+  [[nodiscard]] const std::vector<bool>& selected() const { return selected_; }
   [[nodiscard]] Format format() const { return format_; }
 
   core::Status write(const RowBuffer& rows);
@@ -64,6 +72,7 @@ class OutputFile {
 
  private:
   core::Status write_raw(std::string_view bytes);
+  [[nodiscard]] std::vector<std::string> shown_columns() const;
 
   std::string path_;
   std::string temp_path_;
@@ -73,6 +82,7 @@ class OutputFile {
   bool first_json_row_ = true;
   Format format_ = Format::kCsv;
   std::vector<std::string> columns_;
+  std::vector<bool> selected_;
   std::vector<std::vector<std::string>> table_cells_;  // kTable: aligned at commit
 };
 
