@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 using testing::CsvTable;
 using testing::peer_file;
 
-struct Run {
+struct Outcome {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -44,13 +45,13 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Run run(const std::string& arguments) {
+  Outcome run(const std::string& arguments) {
     const fs::path out = dir_ / "stdout";
     const fs::path err = dir_ / "stderr";
     const std::string command = std::string(TANDEM_EXE) + " " + arguments + " >" + out.string() +
                                 " 2>" + err.string() + " </dev/null";
     const int status = std::system(command.c_str());
-    Run result;
+    Outcome result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     result.out = slurp(out);
     result.err = slurp(err);
@@ -70,7 +71,7 @@ std::string key(const std::string& id, const std::string& session) { return id +
 
 TEST_F(CliTest, SuddenGainIntervalsMatchSuddengainsConfigA) {
   const fs::path intervals = dir_ / "intervals.csv";
-  const Run r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
+  const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
                     " --cutoff 6 --intervals " + intervals.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const CsvTable ours = CsvTable::read(intervals.string());
@@ -95,7 +96,7 @@ TEST_F(CliTest, SuddenGainIntervalsMatchSuddengainsConfigA) {
 
 TEST_F(CliTest, SuddenLossesInCompatModeMatchSuddengainsConfigB) {
   const fs::path intervals = dir_ / "intervals.csv";
-  const Run r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
+  const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
                     " --sd 5 --reliability 0.89 --no-adjust --losses --compat suddengains "
                     "--intervals " +
                     intervals.string());
@@ -124,8 +125,8 @@ TEST_F(CliTest, LongLayoutGivesTheSameGainsAsWide) {
     }
   }
   const fs::path long_file = write("long.csv", long_text);
-  const Run a = run("analyze sudden-gains " + peer_file("case1-data.csv") + " --cutoff 6");
-  const Run b = run("analyze sudden-gains " + long_file.string() + " --cutoff 6");
+  const Outcome a = run("analyze sudden-gains " + peer_file("case1-data.csv") + " --cutoff 6");
+  const Outcome b = run("analyze sudden-gains " + long_file.string() + " --cutoff 6");
   ASSERT_EQ(a.exit_code, 0);
   ASSERT_EQ(b.exit_code, 0) << b.err;
   const CsvTable ta = CsvTable::parse(a.out);
@@ -144,7 +145,7 @@ TEST_F(CliTest, ReliableChangeMatchesClinicalsignificanceApiForEveryMethod) {
     for (const std::string cutoff : {"a", "b", "c"}) {
       std::string lower = method;
       for (char& c : lower) c = static_cast<char>(std::tolower(c));
-      const Run r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
+      const Outcome r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
                         " --reliability 0.89 --sample-sd --method " + lower + " --cutoff " + cutoff +
                         " --functional-mean 3 --functional-sd 3 --compat clinicalsignificance");
       ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -170,7 +171,7 @@ TEST_F(CliTest, ReliableChangeMatchesClinicalsignificanceApiForEveryMethod) {
 
 TEST_F(CliTest, ReliableChangeWithFixedNormsMatchesThePeersInternals) {
   const CsvTable peer = CsvTable::read(peer_file("case1-clinsig-fixednorms-expected.csv"));
-  const Run r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
+  const Outcome r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
                     " --reliability 0.89 --sd 5 --clinical-mean 15 --clinical-sd 5 "
                     "--functional-mean 3 --functional-sd 3 --cutoff c --critical-value 1.96 "
                     "--compat clinicalsignificance");
@@ -194,8 +195,8 @@ TEST_F(CliTest, ReliableChangeWithFixedNormsMatchesThePeersInternals) {
 
 TEST_F(CliTest, GasMatchesGasr) {
   const CsvTable peer = CsvTable::read(peer_file("case1-gasr-tscore-expected.csv"));
-  const Run weighted = run("analyze gas " + peer_file("case1-gas-data.csv"));
-  const Run unweighted = run("analyze gas " + peer_file("case1-gas-data.csv") + " --unweighted --rho 0.5");
+  const Outcome weighted = run("analyze gas " + peer_file("case1-gas-data.csv"));
+  const Outcome unweighted = run("analyze gas " + peer_file("case1-gas-data.csv") + " --unweighted --rho 0.5");
   ASSERT_EQ(weighted.exit_code, 0) << weighted.err;
   ASSERT_EQ(unweighted.exit_code, 0) << unweighted.err;
   const CsvTable w = CsvTable::parse(weighted.out);
@@ -218,7 +219,7 @@ TEST_F(CliTest, GasMatchesGasr) {
 TEST_F(CliTest, BadNumberStopsWithFileLineFieldAndLeavesNoOutput) {
   const fs::path input = write("bad.csv", "id,s1,s2,s3\nc1,10,9,8\nc2,12,twelve,3\n");
   const fs::path out = dir_ / "out.csv";
-  const Run r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --out " + out.string());
+  const Outcome r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --out " + out.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.csv:3: field 's2': 'twelve' is not a number"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out));
@@ -231,7 +232,7 @@ TEST_F(CliTest, BadNumberStopsWithFileLineFieldAndLeavesNoOutput) {
 
 TEST_F(CliTest, SkipInvalidReportsSkippedRowsAndCarriesOn) {
   const fs::path input = write("bad.csv", "id,s1,s2,s3,s4,s5,s6\nc1,20,20,20,10,10,10\nc2,x,1,1,1,1,1\n");
-  const Run r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --skip-invalid");
+  const Outcome r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --skip-invalid");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("skipped 1 invalid row"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
@@ -239,13 +240,13 @@ TEST_F(CliTest, SkipInvalidReportsSkippedRowsAndCarriesOn) {
 }
 
 TEST_F(CliTest, MissingCutoffIsAUsageErrorThatSaysWhatToGive) {
-  const Run r = run("analyze sudden-gains " + peer_file("case1-data.csv"));
+  const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--cutoff"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, MissingInputFileIsExitTwo) {
-  const Run r = run("analyze gas " + (dir_ / "nope.csv").string());
+  const Outcome r = run("analyze gas " + (dir_ / "nope.csv").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nope.csv"), std::string::npos);
 }
@@ -255,7 +256,7 @@ TEST_F(CliTest, UnknownOptionIsExitTwo) {
 }
 
 TEST_F(CliTest, JsonOutputIsAnArrayOfObjects) {
-  const Run r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
+  const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
                     " --cutoff 6 --format json --select largest");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
@@ -267,7 +268,7 @@ TEST_F(CliTest, JsonOutputIsAnArrayOfObjects) {
 }
 
 TEST_F(CliTest, ProfileGivesOneRowPerClientWithTheInstrumentsRules) {
-  const Run r = run("analyze profile " + peer_file("case1-data.csv") + " --instrument phq9");
+  const Outcome r = run("analyze profile " + peer_file("case1-data.csv") + " --instrument phq9");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const CsvTable t = CsvTable::parse(r.out);
   ASSERT_EQ(t.size(), 300u);
@@ -286,7 +287,7 @@ TEST_F(CliTest, ProfileGivesOneRowPerClientWithTheInstrumentsRules) {
 
 TEST_F(CliTest, ProfileRejectsAMalformedInstrumentNamingTheField) {
   const fs::path bad = write("bad.json", R"({"format": "tandem-instrument/1", "id": 3})");
-  const Run r = run("analyze profile " + peer_file("case1-data.csv") + " --instrument " + bad.string());
+  const Outcome r = run("analyze profile " + peer_file("case1-data.csv") + " --instrument " + bad.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
 }
