@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -72,7 +72,7 @@ std::string key(const std::string& id, const std::string& session) { return id +
 TEST_F(CliTest, SuddenGainIntervalsMatchSuddengainsConfigA) {
   const fs::path intervals = dir_ / "intervals.csv";
   const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
-                    " --cutoff 6 --intervals " + intervals.string());
+                        " --cutoff 6 --intervals " + intervals.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const CsvTable ours = CsvTable::read(intervals.string());
   const CsvTable peer = CsvTable::read(peer_file("case1-suddengains-intervals-cfgA.csv"));
@@ -84,8 +84,10 @@ TEST_F(CliTest, SuddenGainIntervalsMatchSuddengainsConfigA) {
   for (std::size_t p = 0; p < peer.size(); ++p) {
     const auto it = index.find(key(peer.at(p, "id"), peer.at(p, "pregain_session")));
     ASSERT_NE(it, index.end()) << peer.at(p, "id");
-    for (const auto& [mine, theirs] : {std::pair{"crit1", "crit1_sg"}, {"crit2", "crit2_sg"},
-                                       {"crit3", "crit3_sg"}, {"sudden", "sudden_gain"}}) {
+    for (const auto& [mine, theirs] : {std::pair{"crit1", "crit1_sg"},
+                                       {"crit2", "crit2_sg"},
+                                       {"crit3", "crit3_sg"},
+                                       {"sudden", "sudden_gain"}}) {
       EXPECT_EQ(ours.at(it->second, mine), peer.at(p, theirs))
           << peer.at(p, "id") << " " << peer.at(p, "interval") << " " << mine;
     }
@@ -97,9 +99,9 @@ TEST_F(CliTest, SuddenGainIntervalsMatchSuddengainsConfigA) {
 TEST_F(CliTest, SuddenLossesInCompatModeMatchSuddengainsConfigB) {
   const fs::path intervals = dir_ / "intervals.csv";
   const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
-                    " --sd 5 --reliability 0.89 --no-adjust --losses --compat suddengains "
-                    "--intervals " +
-                    intervals.string());
+                        " --sd 5 --reliability 0.89 --no-adjust --losses --compat suddengains "
+                        "--intervals " +
+                        intervals.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const CsvTable ours = CsvTable::read(intervals.string());
   const CsvTable peer = CsvTable::read(peer_file("case1-suddengains-intervals-cfgB.csv"));
@@ -121,7 +123,8 @@ TEST_F(CliTest, LongLayoutGivesTheSameGainsAsWide) {
   for (std::size_t i = wide.size(); i-- > 0;) {  // reversed: order must not matter
     for (int s = 12; s >= 1; --s) {
       const std::string value = wide.at(i, "s" + std::to_string(s));
-      if (!value.empty()) long_text += wide.at(i, "id") + "," + std::to_string(s) + "," + value + "\n";
+      if (!value.empty())
+        long_text += wide.at(i, "id") + "," + std::to_string(s) + "," + value + "\n";
     }
   }
   const fs::path long_file = write("long.csv", long_text);
@@ -134,8 +137,10 @@ TEST_F(CliTest, LongLayoutGivesTheSameGainsAsWide) {
   ASSERT_EQ(ta.size(), tb.size());
   std::multiset<std::string> sa;
   std::multiset<std::string> sb;
-  for (std::size_t i = 0; i < ta.size(); ++i) sa.insert(ta.at(i, "id") + ta.at(i, "pregain_session") + ta.at(i, "magnitude"));
-  for (std::size_t i = 0; i < tb.size(); ++i) sb.insert(tb.at(i, "id") + tb.at(i, "pregain_session") + tb.at(i, "magnitude"));
+  for (std::size_t i = 0; i < ta.size(); ++i)
+    sa.insert(ta.at(i, "id") + ta.at(i, "pregain_session") + ta.at(i, "magnitude"));
+  for (std::size_t i = 0; i < tb.size(); ++i)
+    sb.insert(tb.at(i, "id") + tb.at(i, "pregain_session") + tb.at(i, "magnitude"));
   EXPECT_EQ(sa, sb);
 }
 
@@ -145,9 +150,10 @@ TEST_F(CliTest, ReliableChangeMatchesClinicalsignificanceApiForEveryMethod) {
     for (const std::string cutoff : {"a", "b", "c"}) {
       std::string lower = method;
       for (char& c : lower) c = static_cast<char>(std::tolower(c));
-      const Outcome r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
-                        " --reliability 0.89 --sample-sd --method " + lower + " --cutoff " + cutoff +
-                        " --functional-mean 3 --functional-sd 3 --compat clinicalsignificance");
+      const Outcome r =
+          run("analyze reliable-change " + peer_file("case1-prepost.csv") +
+              " --reliability 0.89 --sample-sd --method " + lower + " --cutoff " + cutoff +
+              " --functional-mean 3 --functional-sd 3 --compat clinicalsignificance");
       ASSERT_EQ(r.exit_code, 0) << r.err;
       const CsvTable ours = CsvTable::parse(r.out);
       std::map<std::string, std::size_t> index;
@@ -172,9 +178,9 @@ TEST_F(CliTest, ReliableChangeMatchesClinicalsignificanceApiForEveryMethod) {
 TEST_F(CliTest, ReliableChangeWithFixedNormsMatchesThePeersInternals) {
   const CsvTable peer = CsvTable::read(peer_file("case1-clinsig-fixednorms-expected.csv"));
   const Outcome r = run("analyze reliable-change " + peer_file("case1-prepost.csv") +
-                    " --reliability 0.89 --sd 5 --clinical-mean 15 --clinical-sd 5 "
-                    "--functional-mean 3 --functional-sd 3 --cutoff c --critical-value 1.96 "
-                    "--compat clinicalsignificance");
+                        " --reliability 0.89 --sd 5 --clinical-mean 15 --clinical-sd 5 "
+                        "--functional-mean 3 --functional-sd 3 --cutoff c --critical-value 1.96 "
+                        "--compat clinicalsignificance");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const CsvTable ours = CsvTable::parse(r.out);
   std::map<std::string, std::size_t> index;
@@ -188,15 +194,16 @@ TEST_F(CliTest, ReliableChangeWithFixedNormsMatchesThePeersInternals) {
     EXPECT_EQ(*ours.number(i, "cutoff"), 7.5);
     ++counts[ours.at(i, "category")];
   }
-  EXPECT_EQ(counts["recovered"] + counts["improved"] + counts["unchanged"] + counts["deteriorated"] +
-                counts["harmed"],
+  EXPECT_EQ(counts["recovered"] + counts["improved"] + counts["unchanged"] +
+                counts["deteriorated"] + counts["harmed"],
             291);
 }
 
 TEST_F(CliTest, GasMatchesGasr) {
   const CsvTable peer = CsvTable::read(peer_file("case1-gasr-tscore-expected.csv"));
   const Outcome weighted = run("analyze gas " + peer_file("case1-gas-data.csv"));
-  const Outcome unweighted = run("analyze gas " + peer_file("case1-gas-data.csv") + " --unweighted --rho 0.5");
+  const Outcome unweighted =
+      run("analyze gas " + peer_file("case1-gas-data.csv") + " --unweighted --rho 0.5");
   ASSERT_EQ(weighted.exit_code, 0) << weighted.err;
   ASSERT_EQ(unweighted.exit_code, 0) << unweighted.err;
   const CsvTable w = CsvTable::parse(weighted.out);
@@ -212,16 +219,20 @@ TEST_F(CliTest, GasMatchesGasr) {
     } else {
       EXPECT_NEAR(*w.number(p, "t_score"), *expected_w, 1e-12 * *expected_w) << peer.at(p, "id");
     }
-    if (expected_u) EXPECT_NEAR(*u.number(p, "t_score"), *expected_u, 1e-12 * *expected_u);
+    if (expected_u) {
+      EXPECT_NEAR(*u.number(p, "t_score"), *expected_u, 1e-12 * *expected_u);
+    }
   }
 }
 
 TEST_F(CliTest, BadNumberStopsWithFileLineFieldAndLeavesNoOutput) {
   const fs::path input = write("bad.csv", "id,s1,s2,s3\nc1,10,9,8\nc2,12,twelve,3\n");
   const fs::path out = dir_ / "out.csv";
-  const Outcome r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --out " + out.string());
+  const Outcome r =
+      run("analyze sudden-gains " + input.string() + " --cutoff 6 --out " + out.string());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("bad.csv:3: field 's2': 'twelve' is not a number"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.csv:3: field 's2': 'twelve' is not a number"), std::string::npos)
+      << r.err;
   EXPECT_FALSE(fs::exists(out));
   EXPECT_TRUE(fs::is_empty(dir_ / "stdout") || r.out.empty());
   // No stray temporary file either.
@@ -231,7 +242,8 @@ TEST_F(CliTest, BadNumberStopsWithFileLineFieldAndLeavesNoOutput) {
 }
 
 TEST_F(CliTest, SkipInvalidReportsSkippedRowsAndCarriesOn) {
-  const fs::path input = write("bad.csv", "id,s1,s2,s3,s4,s5,s6\nc1,20,20,20,10,10,10\nc2,x,1,1,1,1,1\n");
+  const fs::path input =
+      write("bad.csv", "id,s1,s2,s3,s4,s5,s6\nc1,20,20,20,10,10,10\nc2,x,1,1,1,1,1\n");
   const Outcome r = run("analyze sudden-gains " + input.string() + " --cutoff 6 --skip-invalid");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("skipped 1 invalid row"), std::string::npos) << r.err;
@@ -257,7 +269,7 @@ TEST_F(CliTest, UnknownOptionIsExitTwo) {
 
 TEST_F(CliTest, JsonOutputIsAnArrayOfObjects) {
   const Outcome r = run("analyze sudden-gains " + peer_file("case1-data.csv") +
-                    " --cutoff 6 --format json --select largest");
+                        " --cutoff 6 --format json --select largest");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   ASSERT_TRUE(json.is_array());
@@ -287,7 +299,8 @@ TEST_F(CliTest, ProfileGivesOneRowPerClientWithTheInstrumentsRules) {
 
 TEST_F(CliTest, ProfileRejectsAMalformedInstrumentNamingTheField) {
   const fs::path bad = write("bad.json", R"({"format": "tandem-instrument/1", "id": 3})");
-  const Outcome r = run("analyze profile " + peer_file("case1-data.csv") + " --instrument " + bad.string());
+  const Outcome r =
+      run("analyze profile " + peer_file("case1-data.csv") + " --instrument " + bad.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
 }
