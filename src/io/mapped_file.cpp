@@ -19,12 +19,10 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this == &other) return *this;
   release();
   path_ = std::move(other.path_);
-  const bool owned = other.map_ == nullptr;
   owned_ = std::move(other.owned_);
   map_ = std::exchange(other.map_, nullptr);
   map_size_ = std::exchange(other.map_size_, 0);
-  view_ = owned ? std::string_view(owned_) : other.view_;
-  other.view_ = {};
+  view_ = std::exchange(other.view_, {});
   return *this;
 }
 
@@ -40,8 +38,8 @@ void MappedFile::release() {
 MappedFile MappedFile::from_string(std::string text) {
   MappedFile file;
   file.path_ = "<memory>";
-  file.owned_ = std::move(text);
-  file.view_ = file.owned_;
+  file.owned_ = std::make_unique<std::string>(std::move(text));
+  file.view_ = *file.owned_;
   return file;
 }
 
@@ -49,8 +47,9 @@ core::Result<MappedFile> MappedFile::open(const std::string& path) {
   MappedFile file;
   file.path_ = path;
   if (path == "-") {
-    file.owned_.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    file.view_ = file.owned_;
+    file.owned_ = std::make_unique<std::string>(std::istreambuf_iterator<char>(std::cin),
+                                                std::istreambuf_iterator<char>());
+    file.view_ = *file.owned_;
     return file;
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -63,8 +62,8 @@ core::Result<MappedFile> MappedFile::open(const std::string& path) {
     return core::fail(core::Status::invalid_argument(path + ": not a regular file"));
   }
   if (info.st_size > 0) {
-    void* map =
-        mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    void* map = mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ,
+                     MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map == MAP_FAILED) {
       ::close(fd);
       return core::fail(core::Status::internal(path + ": cannot map: " + std::strerror(errno)));

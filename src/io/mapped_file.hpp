@@ -3,6 +3,7 @@
 // stays valid while the object lives. Not thread-safe to move while others read.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,7 +32,7 @@ class MappedFile {
   void release();
 
   std::string path_;
-  std::string owned_;
+  std::unique_ptr<std::string> owned_;  // heap-held so views survive moves
   void* map_ = nullptr;
   std::size_t map_size_ = 0;
   std::string_view view_;

@@ -112,7 +112,14 @@ void RowBuffer::number(double value) {
     }
     return;
   }
-  fmt::format_to(std::back_inserter(data_), "{}", value);  // shortest exact round trip
+  // Whole numbers (most scores) take the integer path; others the shortest form that
+  // reads back exactly.
+  constexpr double kExactInteger = 9007199254740992.0;  // 2^53
+  if (value == std::trunc(value) && std::fabs(value) < kExactInteger) {
+    fmt::format_to(std::back_inserter(data_), "{}", static_cast<long long>(value));
+    return;
+  }
+  fmt::format_to(std::back_inserter(data_), "{}", value);
 }
 
 void RowBuffer::flag(core::Flag value) {

@@ -34,20 +34,34 @@ void SkipReport::merge(const SkipReport& other) {
 // Assembles tables; a friend of ScoreTable so the readers stay free functions.
 class ScoreTableBuilder {
  public:
-  template <class Pieces>
-  static ScoreTable wide(MappedFile file, Pieces pieces, std::size_t sessions, std::size_t rows,
-                         std::size_t first_line) {
+  // A wide table with room for `rows` rows; scores are left uninitialised.
+  static ScoreTable wide(MappedFile file, std::size_t sessions, std::size_t rows) {
     ScoreTable table;
     table.source_ = std::move(file);
     table.max_sessions_ = sessions;
-    table.ids_.reserve(rows);
-    table.scores_.reserve(rows * sessions);
-    table.offsets_.resize(rows + 1);
-    for (std::size_t i = 0; i <= rows; ++i) table.offsets_[i] = i * sessions;
+    table.stride_ = sessions;
+    table.ids_.resize(rows);
+    table.scores_.resize(rows * sessions);
+    return table;
+  }
+  static std::string_view* ids(ScoreTable& table) { return table.ids_.data(); }
+  static double* scores(ScoreTable& table) { return table.scores_.data(); }
+
+  // Closes the gaps left by blank or skipped lines and gathers the pieces' reports.
+  template <class Pieces>
+  static void finish_wide(ScoreTable& table, Pieces& pieces, std::size_t first_line) {
+    const std::size_t stride = table.stride_;
+    std::size_t row = 0;
     std::size_t line_base = first_line;
     for (auto& piece : pieces) {
-      table.ids_.insert(table.ids_.end(), piece.ids.begin(), piece.ids.end());
-      table.scores_.insert(table.scores_.end(), piece.scores.begin(), piece.scores.end());
+      if (row != piece.first_row && piece.rows > 0) {
+        std::copy_n(table.ids_.begin() + static_cast<std::ptrdiff_t>(piece.first_row), piece.rows,
+                    table.ids_.begin() + static_cast<std::ptrdiff_t>(row));
+        std::copy_n(table.scores_.begin() + static_cast<std::ptrdiff_t>(piece.first_row * stride),
+                    piece.rows * stride,
+                    table.scores_.begin() + static_cast<std::ptrdiff_t>(row * stride));
+      }
+      row += piece.rows;
       table.owned_ids_.splice(table.owned_ids_.end(), piece.owned);
       // Reasons were numbered within their piece; make the line numbers global.
       for (auto& reason : piece.skipped.reasons) {
@@ -61,7 +75,8 @@ class ScoreTableBuilder {
       table.skipped_.merge(piece.skipped);
       line_base += piece.lines;
     }
-    return table;
+    table.ids_.resize(row);
+    table.scores_.resize(row * stride);
   }
 
   static ScoreTable from_groups(MappedFile file, std::vector<std::string_view> ids,
@@ -73,7 +88,7 @@ class ScoreTableBuilder {
     table.ids_ = std::move(ids);
     table.owned_ids_ = std::move(owned);
     table.offsets_ = std::move(offsets);
-    table.scores_ = std::move(scores);
+    table.scores_.assign(scores.begin(), scores.end());
     table.max_sessions_ = max_sessions;
     table.skipped_ = std::move(skipped);
     return table;
@@ -168,22 +183,40 @@ struct WideLayout {
   std::size_t columns = 0;
 };
 
+// One piece of the body, parsed by one worker straight into its slice of the final
+// table: rows [first_row, first_row + lines in the piece).
 struct WidePiece {
-  std::vector<std::string_view> ids;
+  std::string_view* ids = nullptr;  // slice of the table's ids
+  double* scores = nullptr;         // slice of the table's scores
+  std::size_t first_row = 0;
+  std::size_t rows = 0;  // rows written
   std::list<std::string> owned;
-  std::vector<double> scores;
   SkipReport skipped;
   std::optional<LineError> error;
   std::size_t lines = 0;
 };
 
+std::size_t count_lines(std::string_view text) {
+  std::size_t lines = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    ++lines;
+    if (hit == nullptr) break;
+    p = static_cast<const char*>(hit) + 1;
+  }
+  return lines;
+}
+
 void parse_wide_piece(std::string_view text, const WideLayout& layout, const Parsed& parsed,
                       bool skip_invalid, WidePiece& piece) {
   FieldSplitter splitter;
   std::vector<std::string_view> fields;
-  std::vector<double> row(layout.sessions);
+  fields.reserve(layout.columns);
   for_each_line(text, 0, [&](std::string_view line, std::size_t local) {
     piece.lines = local + 1;
+    double* row = piece.scores + piece.rows * layout.sessions;
     if (is_blank(line)) return true;
     std::optional<LineError> problem;
     if (!splitter.split(line, fields)) {
@@ -226,8 +259,7 @@ void parse_wide_piece(std::string_view text, const WideLayout& layout, const Par
     const char* begin = text.data();
     const char* end = text.data() + text.size();
     if (id.data() < begin || id.data() >= end) id = piece.owned.emplace_back(id);
-    piece.ids.push_back(id);
-    piece.scores.insert(piece.scores.end(), row.begin(), row.end());
+    piece.ids[piece.rows++] = id;
     return true;
   });
 }
@@ -249,6 +281,22 @@ Result<ScoreTable> read_wide(MappedFile file, const Parsed& parsed, const ReadOp
   }
   const std::vector<std::string_view> pieces = split_at_lines(parsed.body, options.threads);
   std::vector<WidePiece> results(pieces.size());
+  // Count lines first so every worker parses straight into its slice of one table.
+  std::vector<std::size_t> capacity(pieces.size());
+  parallel_blocks(pieces.size(), options.threads,
+                  [&](std::size_t begin, std::size_t end, std::size_t) {
+                    for (std::size_t p = begin; p < end; ++p) capacity[p] = count_lines(pieces[p]);
+                  });
+  std::size_t total = 0;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    results[p].first_row = total;
+    total += capacity[p];
+  }
+  ScoreTable table = ScoreTableBuilder::wide(std::move(file), layout.sessions, total);
+  for (auto& piece : results) {
+    piece.ids = ScoreTableBuilder::ids(table) + piece.first_row;
+    piece.scores = ScoreTableBuilder::scores(table) + piece.first_row * layout.sessions;
+  }
   parallel_blocks(pieces.size(), options.threads,
                   [&](std::size_t begin, std::size_t end, std::size_t) {
                     for (std::size_t p = begin; p < end; ++p) {
@@ -257,15 +305,14 @@ Result<ScoreTable> read_wide(MappedFile file, const Parsed& parsed, const ReadOp
                   });
 
   std::size_t line_base = parsed.body_first_line;
-  std::size_t rows = 0;
-  for (auto& piece : results) rows += piece.ids.size();
   for (auto& piece : results) {
-    if (piece.error)
-      return fail(line_status(file, line_base + piece.error->local_line, *piece.error));
+    if (piece.error) {
+      return fail(line_status(table.source(), line_base + piece.error->local_line, *piece.error));
+    }
     line_base += piece.lines;
   }
-  return ScoreTableBuilder::wide(std::move(file), std::move(results), layout.sessions, rows,
-                                 parsed.body_first_line);
+  ScoreTableBuilder::finish_wide(table, results, parsed.body_first_line);
+  return table;
 }
 
 }  // namespace

@@ -6,15 +6,35 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.hpp"
 #include "io/mapped_file.hpp"
 
 namespace tandem::io {
+
+// Leaves elements uninitialised on resize: the readers overwrite every score, and
+// zero-filling a million clients' worth of doubles first would only cost time.
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
 
 enum class Layout { kAuto, kWide, kLong };
 
@@ -41,8 +61,10 @@ class ScoreTable {
   [[nodiscard]] std::size_t size() const { return ids_.size(); }
   [[nodiscard]] std::string_view id(std::size_t i) const { return ids_[i]; }
   [[nodiscard]] std::span<const double> row(std::size_t i) const {
+    if (stride_ > 0) return {scores_.data() + i * stride_, stride_};
     return {scores_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]};
   }
+  [[nodiscard]] const MappedFile& source() const { return source_; }
   [[nodiscard]] std::size_t max_sessions() const { return max_sessions_; }
   [[nodiscard]] const SkipReport& skipped() const { return skipped_; }
 
@@ -52,8 +74,9 @@ class ScoreTable {
   MappedFile source_;
   std::list<std::string> owned_ids_;  // ids that needed unescaping (stable addresses)
   std::vector<std::string_view> ids_;
-  std::vector<std::size_t> offsets_{0};
-  std::vector<double> scores_;
+  std::vector<std::size_t> offsets_{0};  // long layout: row i is [offsets_[i], offsets_[i+1])
+  std::size_t stride_ = 0;               // wide layout: every row has stride_ sessions
+  std::vector<double, DefaultInitAllocator<double>> scores_;
   std::size_t max_sessions_ = 0;
   SkipReport skipped_;
 };
