@@ -68,7 +68,7 @@ void RowBuffer::begin_row() {
 
 bool RowBuffer::key() {
   const std::size_t column = column_++;
-  if (!selected_->empty() && !(*selected_)[column]) return false;
+  if (!selected_.empty() && !selected_[column]) return false;
   if (written_++ > 0) data_ += format_ == Format::kTable ? kCellSeparator : ',';
   if (format_ == Format::kJson) {
     append_json_string(data_, (*columns_)[column]);

@@ -23,7 +23,7 @@ class RowBuffer {
   // `selected`: which columns to write (empty = all), as OutputFile::selected() gives.
   RowBuffer(Format format, const std::vector<std::string>& columns,
             const std::vector<bool>& selected = {})
-      : format_(format), columns_(&columns), selected_(&selected) {}
+      : format_(format), columns_(&columns), selected_(selected) {}
 
   void begin_row();
   void text(std::string_view value);
@@ -43,7 +43,7 @@ class RowBuffer {
 
   Format format_;
   const std::vector<std::string>* columns_;
-  const std::vector<bool>* selected_;
+  std::vector<bool> selected_;  // a copy: small, and callers may pass a temporary
   std::string data_;
   std::size_t column_ = 0;   // index among all columns
   std::size_t written_ = 0;  // fields written in this row
