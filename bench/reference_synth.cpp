@@ -133,9 +133,7 @@ class Generator {
   double uniform(double lo = 0.0, double hi = 1.0) {
     return std::uniform_real_distribution<double>(lo, hi)(rng_);
   }
-  double normal(double mean, double sd) {
-    return std::normal_distribution<double>(mean, sd)(rng_);
-  }
+  double normal(double mean, double sd) { return std::normal_distribution<double>(mean, sd)(rng_); }
 
   std::mt19937_64 rng_;
   std::discrete_distribution<std::size_t> courses_{kCourseWeights.begin(), kCourseWeights.end()};
@@ -189,7 +187,8 @@ int main(int argc, char** argv) {
   }
   std::fwrite(buffer.data(), 1, buffer.size(), out);
   if (out != stdout && std::fclose(out) != 0) return 1;
-  std::fprintf(stderr, "tandem_reference_synth: %ld completed episodes written, %ld dropouts left out\n",
+  std::fprintf(stderr,
+               "tandem_reference_synth: %ld completed episodes written, %ld dropouts left out\n",
                written, dropped);
   return 0;
 }
