@@ -90,14 +90,17 @@ void BM_JacobsonTruax(benchmark::State& state) {
   for (auto _ : state) {
     const auto s = client(i++);
     const double rci = index.index({s[0], s[kSessions - 1]});
-    benchmark::DoNotOptimize(tandem::core::classify_index(rci, tandem::core::Direction::kLowerIsBetter, 1.96));
+    benchmark::DoNotOptimize(
+        tandem::core::classify_index(rci, tandem::core::Direction::kLowerIsBetter, 1.96));
   }
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_JacobsonTruax);
 
 void BM_ReadWideCsv(benchmark::State& state) {
-  std::string text = "\"id\",\"type\",\"s1\",\"s2\",\"s3\",\"s4\",\"s5\",\"s6\",\"s7\",\"s8\",\"s9\",\"s10\",\"s11\",\"s12\"\n";
+  std::string text =
+      "\"id\",\"type\",\"s1\",\"s2\",\"s3\",\"s4\",\"s5\",\"s6\",\"s7\",\"s8\",\"s9\",\"s10\","
+      "\"s11\",\"s12\"\n";
   for (int c = 0; c < kClients; ++c) {
     text += "\"c" + std::to_string(c) + "\",\"gradual_improve\"";
     for (double v : client(static_cast<std::size_t>(c))) {

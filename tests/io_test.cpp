@@ -120,7 +120,8 @@ TEST(ReadScores, SkipInvalidCountsRowsWithGlobalLineNumbers) {
 
 TEST(ReadScores, ParallelPiecesGiveTheSameTableAndLineNumbers) {
   std::string text = "id,s1,s2,s3\n";
-  for (int i = 0; i < 20000; ++i) text += "c" + std::to_string(i) + "," + std::to_string(i % 28) + ",,7\n";
+  for (int i = 0; i < 20000; ++i)
+    text += "c" + std::to_string(i) + "," + std::to_string(i % 28) + ",,7\n";
   ReadOptions one;
   ReadOptions four;
   four.threads = 4;
@@ -151,7 +152,8 @@ TEST(ReadPrePost, UsesPreAndPostColumnsOrFirstAndLastScore) {
 }
 
 TEST(ReadGoals, GroupsGoalsByClientInOrderOfAppearance) {
-  auto goals = read_goals(MappedFile::from_string("id,goal,score,weight\ng2,1,2,1\ng1,1,-1,\ng2,2,,3\n"), {});
+  auto goals = read_goals(
+      MappedFile::from_string("id,goal,score,weight\ng2,1,2,1\ng1,1,-1,\ng2,2,,3\n"), {});
   ASSERT_TRUE(goals.has_value());
   ASSERT_EQ(goals->ids.size(), 2u);
   EXPECT_EQ(goals->ids[0], "g2");
@@ -197,7 +199,9 @@ TEST(OutputFile, WritesCsvAndJsonThatRoundTrip) {
     if (format == Format::kCsv) {
       EXPECT_EQ(text, "id,x,flag\n\"a,\"\"b\"\"\",0.1,1\nc,,\n");
     } else {
-      EXPECT_EQ(text, "[{\"id\":\"a,\\\"b\\\"\",\"x\":0.1,\"flag\":1},\n{\"id\":\"c\",\"x\":null,\"flag\":null}]\n");
+      EXPECT_EQ(text,
+                "[{\"id\":\"a,\\\"b\\\"\",\"x\":0.1,\"flag\":1},\n{\"id\":\"c\",\"x\":null,"
+                "\"flag\":null}]\n");
     }
     std::filesystem::remove(path);
   }
