@@ -35,6 +35,18 @@ class Status {
   static Status not_found(std::string message) {
     return Status(StatusCode::kNotFound, std::move(message), {});
   }
+  static Status already_exists(std::string message, std::string field = {}) {
+    return Status(StatusCode::kAlreadyExists, std::move(message), std::move(field));
+  }
+  static Status permission_denied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, std::move(message), {});
+  }
+  static Status unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, std::move(message), {});
+  }
+  static Status resource_exhausted(std::string message) {
+    return Status(StatusCode::kResourceExhausted, std::move(message), {});
+  }
   static Status failed_precondition(std::string message) {
     return Status(StatusCode::kFailedPrecondition, std::move(message), {});
   }

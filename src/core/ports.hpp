@@ -1,0 +1,151 @@
+// The interfaces (ports) the core needs from the outside world: time, password
+// hashing, encryption of free text, and the store of the record of care. Adapters
+// live in src/crypto and src/storage; tests may use fakes. Implementations document
+// their own thread-safety; a Transaction is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/record.hpp"
+#include "core/status.hpp"
+
+namespace tandem::core {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp now() const = 0;
+  virtual Date today() const = 0;  // the calendar date, UTC
+};
+
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  // An encoded hash (argon2id with its parameters and salt).
+  virtual Result<std::string> hash(std::string_view password) const = 0;
+  // Constant-time verification; false for a wrong password or a malformed hash.
+  virtual bool verify(std::string_view encoded_hash, std::string_view password) const = 0;
+};
+
+// Authenticated encryption of free-text fields at rest. seal() output is an opaque
+// printable string that names the key it was sealed under, so keys can rotate.
+class FieldCipher {
+ public:
+  virtual ~FieldCipher() = default;
+  virtual Result<std::string> seal(std::string_view plaintext) const = 0;
+  virtual Result<std::string> open(std::string_view sealed) const = 0;
+};
+
+// Keyset pagination: rows with id > after, at most limit of them, by id.
+struct Page {
+  Id after = 0;
+  int limit = 50;
+};
+
+struct AuditQuery {
+  std::optional<Id> actor;
+  std::optional<std::string> action;  // exact, or a prefix ending in '.' ("episode.")
+  std::optional<std::string> record_type;
+  std::optional<Id> record_id;
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+  Page page;
+};
+
+// One unit of work against the store. Nothing is visible to others until commit();
+// destroying an uncommitted transaction rolls it back. Every method is scoped by
+// organisation: a row of another organisation is NotFound, never returned.
+// Creating methods return the new row's id. Getters return NotFound when absent.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Status commit() = 0;
+
+  // Organisations and users
+  virtual Result<Id> create_organisation(const Organisation& organisation) = 0;
+  virtual Result<Organisation> get_organisation(Id org) = 0;
+  virtual Status update_organisation(const Organisation& organisation) = 0;
+  virtual Result<Id> create_user(const User& user) = 0;  // AlreadyExists on a taken email
+  virtual Result<User> get_user(Id org, Id user) = 0;
+  virtual Result<User> find_user_by_email(std::string_view email) = 0;  // any organisation
+  virtual Result<std::vector<User>> list_users(Id org, const Page& page) = 0;
+  virtual Status update_user(const User& user) = 0;  // name, role flags, hash, active
+  virtual Result<std::int64_t> count_users(Id org) = 0;
+
+  // Clients, assignments, supervision
+  virtual Result<Id> create_client(const Client& client) = 0;
+  virtual Result<Client> get_client(Id org, Id client) = 0;
+  virtual Status update_client(const Client& client) = 0;
+  virtual Result<std::vector<Client>> list_clients(Id org, const Page& page) = 0;
+  virtual Status assign(const Assignment& assignment) = 0;  // idempotent
+  virtual Status unassign(Id org, Id client, Id therapist) = 0;
+  virtual Result<std::vector<Id>> therapists_of(Id org, Id client) = 0;
+  virtual Result<std::vector<Client>> clients_of(Id org, Id therapist, const Page& page) = 0;
+  virtual Status link_supervision(const SupervisionLink& link) = 0;  // idempotent
+  virtual Result<std::vector<Id>> supervisees_of(Id org, Id supervisor) = 0;
+  virtual Result<std::vector<Id>> supervisors_of(Id org, Id therapist) = 0;
+
+  // Episodes and sessions
+  virtual Result<Id> create_episode(const EpisodeRecord& episode) = 0;
+  virtual Result<EpisodeRecord> get_episode(Id org, Id episode) = 0;
+  virtual Result<std::vector<EpisodeRecord>> episodes_of_client(Id org, Id client) = 0;
+  virtual Status close_episode(Id org, Id episode, Date closed, CloseReason reason) = 0;
+  virtual Result<Id> create_session(
+      const SessionRecord& session) = 0;  // AlreadyExists on a taken number
+  virtual Result<SessionRecord> get_session(Id org, Id session) = 0;
+  virtual Status update_session(const SessionRecord& session) = 0;
+  virtual Result<std::vector<SessionRecord>> sessions_of(Id org, Id episode) = 0;  // by number
+
+  // Instruments (organisation-defined) and administrations
+  virtual Status put_instrument(const InstrumentRecord& instrument) = 0;  // insert or replace
+  virtual Result<std::vector<InstrumentRecord>> list_instruments(Id org) = 0;
+  virtual Result<Id> add_administration(const Administration& administration) = 0;
+  virtual Result<std::vector<Administration>> administrations_of(Id org, Id episode) = 0;
+
+  // Co-defined progress (append-only versions)
+  virtual Result<int> add_definition_version(const ProgressDefinition& definition) = 0;
+  virtual Result<std::vector<ProgressDefinition>> definition_versions(Id org, Id episode) = 0;
+  virtual Status record_agreement(Id org, Id episode, int version, Rater rater, Timestamp at) = 0;
+
+  // Ratings, moments
+  virtual Result<Id> add_goal_rating(const GoalRatingRecord& rating) = 0;
+  virtual Result<std::vector<GoalRatingRecord>> goal_ratings_of(Id org, Id episode) = 0;
+  virtual Result<Id> add_alliance(const AllianceRating& rating) = 0;
+  virtual Result<std::vector<AllianceRating>> alliance_of(Id org, Id episode) = 0;
+  virtual Result<Id> add_moment(const MomentRecord& moment) = 0;
+  virtual Result<std::vector<MomentRecord>> moments_of(Id org, Id episode) = 0;
+
+  // Reflections
+  virtual Result<Id> add_reflection(const Reflection& reflection) = 0;
+  virtual Result<Reflection> get_reflection(Id org, Id reflection) = 0;
+  virtual Result<std::vector<Reflection>> reflections_of(Id org, Id author, const Page& page) = 0;
+  virtual Result<Id> add_comment(const ReflectionComment& comment) = 0;
+  virtual Result<std::vector<ReflectionComment>> comments_of(Id org, Id reflection) = 0;
+
+  // Audit (append-only: there is no update or delete)
+  virtual Result<Id> append_audit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> search_audit(Id org, const AuditQuery& query) = 0;
+};
+
+// A store of the record of care, chosen by URL ("sqlite:PATH", "postgresql://...").
+// Thread-safe: many threads may each hold their own transaction.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::unique_ptr<Transaction>> begin() = 0;
+  // Applied schema version, and the newest this binary knows.
+  virtual Result<int> schema_version() = 0;
+  virtual int latest_schema_version() const = 0;
+  // Health check for /readyz: reachable and migrations current.
+  virtual Status ping() = 0;
+  // Re-encrypts every encrypted field under the cipher's current key (`tandem
+  // rotate-key`), in one transaction. Returns how many fields were rewritten.
+  virtual Result<std::int64_t> reseal_all() = 0;
+};
+
+}  // namespace tandem::core
