@@ -10,5 +10,6 @@ void add_sudden_gains_command(CLI::App& analyze, int& exit_code);
 void add_reliable_change_command(CLI::App& analyze, int& exit_code);
 void add_gas_command(CLI::App& analyze, int& exit_code);
 void add_profile_command(CLI::App& analyze, int& exit_code);
+void add_evaluate_alerts_command(CLI::App& app, int& exit_code);
 
 }  // namespace tandem::cli

@@ -10,8 +10,10 @@
 
 namespace tandem::cli {
 
-void add_input_options(CLI::App& command, InputOptions& options, bool with_layout) {
-  command.add_option("INPUT", options.input, "input CSV file ('-' for standard input)")->required();
+void add_input_options(CLI::App& command, InputOptions& options, bool with_layout, bool required) {
+  auto* input =
+      command.add_option("INPUT", options.input, "input CSV file ('-' for standard input)");
+  if (required) input->required();
   if (with_layout) {
     command
         .add_option("--layout", options.layout,
@@ -26,8 +28,9 @@ void add_input_options(CLI::App& command, InputOptions& options, bool with_layou
 
 void add_output_options(CLI::App& command, OutputOptions& options) {
   command.add_option("--out", options.out, "output file ('-' = standard output)");
-  command.add_option("--format", options.format, "csv (default), json or table")
-      ->check(CLI::IsMember({"csv", "json", "table"}));
+  command.add_option("--format", options.format, "csv (default), json, jsonl or table")
+      ->check(CLI::IsMember({"csv", "json", "jsonl", "table"}))
+      ->each([&options](const std::string&) { options.format_given = true; });
   command.add_option("--columns", options.columns, "only these columns (comma-separated)")
       ->delimiter(',');
 }

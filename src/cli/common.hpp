@@ -37,13 +37,15 @@ struct OutputOptions {
   std::string out = "-";
   std::string format = "csv";
   std::vector<std::string> columns;  // empty = all
+  bool format_given = false;         // --format was on the command line
 };
 
 // Opens `file` for the options' path, format and column selection.
 core::Status open_output(io::OutputFile& file, const OutputOptions& options, io::Format format,
                          const std::vector<std::string>& columns);
 
-void add_input_options(CLI::App& command, InputOptions& options, bool with_layout = true);
+void add_input_options(CLI::App& command, InputOptions& options, bool with_layout = true,
+                       bool required = true);
 void add_output_options(CLI::App& command, OutputOptions& options);
 
 core::Result<io::ReadOptions> read_options(const InputOptions& options);

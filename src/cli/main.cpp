@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tandem::cli::add_reliable_change_command(*analyze, exit_code);
   tandem::cli::add_gas_command(*analyze, exit_code);
   tandem::cli::add_profile_command(*analyze, exit_code);
+  tandem::cli::add_evaluate_alerts_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

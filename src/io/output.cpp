@@ -18,8 +18,9 @@ core::Result<Format> parse_format(std::string_view name) {
   if (name == "csv") return Format::kCsv;
   if (name == "json") return Format::kJson;
   if (name == "table") return Format::kTable;
+  if (name == "jsonl") return Format::kJsonLines;
   return core::fail(Status::invalid_argument(
-      fmt::format("--format: '{}' is not one of csv, json, table", name), "format"));
+      fmt::format("--format: '{}' is not one of csv, json, jsonl, table", name), "format"));
 }
 
 namespace {
@@ -63,14 +64,14 @@ void append_json_string(std::string& out, std::string_view value) {
 void RowBuffer::begin_row() {
   column_ = 0;
   written_ = 0;
-  if (format_ == Format::kJson) data_ += '{';
+  if (is_json()) data_ += '{';
 }
 
 bool RowBuffer::key() {
   const std::size_t column = column_++;
   if (!selected_.empty() && !selected_[column]) return false;
   if (written_++ > 0) data_ += format_ == Format::kTable ? kCellSeparator : ',';
-  if (format_ == Format::kJson) {
+  if (is_json()) {
     append_json_string(data_, (*columns_)[column]);
     data_ += ':';
   }
@@ -80,7 +81,7 @@ bool RowBuffer::key() {
 void RowBuffer::text(std::string_view value) {
   if (!key()) return;
   if (format_ == Format::kCsv) append_csv_field(data_, value);
-  if (format_ == Format::kJson) append_json_string(data_, value);
+  if (is_json()) append_json_string(data_, value);
   if (format_ == Format::kTable) data_.append(value);
 }
 
@@ -92,13 +93,13 @@ void RowBuffer::integer(long long value) {
 void RowBuffer::number(double value) {
   if (!key()) return;
   if (std::isnan(value)) {
-    if (format_ == Format::kJson) data_ += "null";
+    if (is_json()) data_ += "null";
     return;
   }
   if (std::isinf(value)) {
     // R writes Inf; JSON has no infinity, so it becomes a string there.
     const char* text = value > 0 ? "Inf" : "-Inf";
-    if (format_ == Format::kJson)
+    if (is_json())
       append_json_string(data_, text);
     else
       data_ += text;
@@ -133,14 +134,14 @@ void RowBuffer::flag(core::Flag value) {
       data_ += words ? "no" : "0";
       break;
     case core::Flag::kNa:
-      if (format_ == Format::kJson) data_ += "null";
+      if (is_json()) data_ += "null";
       break;
   }
 }
 
 void RowBuffer::boolean(bool value) {
   if (!key()) return;
-  if (format_ == Format::kJson) {
+  if (is_json()) {
     data_ += value ? "true" : "false";
   } else if (format_ == Format::kTable) {
     data_ += value ? "yes" : "no";
@@ -151,11 +152,11 @@ void RowBuffer::boolean(bool value) {
 
 void RowBuffer::missing() {
   if (!key()) return;
-  if (format_ == Format::kJson) data_ += "null";
+  if (is_json()) data_ += "null";
 }
 
 void RowBuffer::end_row() {
-  if (format_ == Format::kJson) data_ += "}\n";
+  if (is_json()) data_ += "}\n";
   if (format_ == Format::kCsv) data_ += '\n';
   if (format_ == Format::kTable) data_ += kRowSeparator;
 }

@@ -14,7 +14,8 @@
 
 namespace tandem::io {
 
-enum class Format { kCsv, kJson, kTable };
+// kJsonLines: one JSON object per line, written whole by the caller (append_raw).
+enum class Format { kCsv, kJson, kTable, kJsonLines };
 
 core::Result<Format> parse_format(std::string_view name);
 
@@ -33,6 +34,8 @@ class RowBuffer {
   void boolean(bool value);
   void missing();
   void end_row();
+  // A pre-formatted record (JSON Lines): appended as it is.
+  void append_raw(std::string_view text) { data_.append(text); }
 
   [[nodiscard]] const std::string& data() const { return data_; }
   void clear() { data_.clear(); }
@@ -40,6 +43,9 @@ class RowBuffer {
 
  private:
   bool key();  // starts the next field; false when its column is not selected
+  [[nodiscard]] bool is_json() const {
+    return format_ == Format::kJson || format_ == Format::kJsonLines;
+  }
 
   Format format_;
   const std::vector<std::string>* columns_;
