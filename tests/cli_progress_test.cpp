@@ -152,6 +152,39 @@ TEST_F(CliTest, EvaluateAlertsIsDeterministicAndExportsBandsThatProfileReads) {
   EXPECT_NE(profile.out.find("not-on-track@"), std::string::npos);
 }
 
+TEST_F(CliTest, LongFileWithEpisodeColumnsGivesEverySignalWithItsReason) {
+  const auto input = write("episodes.csv",
+                           "id,session,date,attendance,score,item9,felt_hard,alliance,"
+                           "gbo:sleep:client,gbo:sleep:therapist,moments\n"
+                           "demo-a,1,2026-09-01,attended,18,0,0,8,2,2,\n"
+                           "demo-a,3,2026-09-15,attended,15,1,0,8,4,4,laughed/client\n"
+                           "demo-a,2,2026-09-08,attended,17,0,1,5,3,6,\n"
+                           "demo-b,1,2026-09-02,attended,14,0,0,9,5,5,\n"
+                           "demo-b,2,2026-09-09,dna,,,,,,,\n");
+  const Outcome r = run("analyze profile " + input.string() +
+                        " --instrument phq9 --columns id,n_scores,dimensions,signals");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CsvTable t = CsvTable::parse(r.out);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.at(0, "id"), "demo-a");
+  EXPECT_EQ(t.at(0, "n_scores"), "3");
+  EXPECT_NE(t.at(0, "dimensions").find("goal:sleep="), std::string::npos);
+  EXPECT_NE(t.at(0, "signals").find("crisis@3: item 9 answered 1"), std::string::npos)
+      << t.at(0, "signals");
+  EXPECT_NE(t.at(0, "signals").find("alliance-rupture@2"), std::string::npos);
+  EXPECT_NE(t.at(0, "signals").find("returned-after-hard-session@3"), std::string::npos);
+}
+
+TEST_F(CliTest, LongFileEpisodeErrorsNameTheLineAndColumn) {
+  const auto input = write("episodes.csv",
+                           "id,session,date,attendance,score\n"
+                           "demo-a,1,2026-09-01,attended,18\n"
+                           "demo-a,2,2026-09-08,came,17\n");
+  const Outcome r = run("analyze profile " + input.string() + " --instrument phq9");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("episodes.csv:3: field 'attendance'"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, ProfileNeedsExactlyOneInput) {
   EXPECT_EQ(run("analyze profile --instrument phq9").exit_code, 2);
   const Outcome both = run("analyze profile " + testing::peer_file("case1-data.csv") +

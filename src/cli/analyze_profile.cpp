@@ -442,6 +442,25 @@ int run(const ProfileArgs& args) {
   auto table = io::read_scores(args.input.input, *read);
   if (!table) return report(table.error());
   report_skipped(table->skipped());
+  // A long file with episode columns (date, attendance, item 9, alliance, goals,
+  // moments) gives each client's whole episode; a plain score file gives scores only.
+  std::optional<io::EpisodeFile> episodes;
+  if (args.input.input != "-") {
+    auto file = io::MappedFile::open(args.input.input);
+    if (!file) return report(file.error());
+    const std::string_view text = file->text();
+    if (io::has_episode_columns(text.substr(0, text.find('\n')))) {
+      auto read_episodes = io::read_episodes_csv(std::move(*file), *read);
+      if (!read_episodes) return report(read_episodes.error());
+      if (read_episodes->episodes.size() != table->size()) {
+        return report(core::Status::invalid_argument(
+            args.input.input +
+            ": rows were skipped differently for scores and episodes; fix "
+            "the rows named above instead of skipping them"));
+      }
+      episodes = std::move(*read_episodes);
+    }
+  }
 
   // Sudden gains use the instrument's reliable-change threshold as criterion 1
   // (Lutz et al. 2013); without one they are not computed.
@@ -473,7 +492,11 @@ int run(const ProfileArgs& args) {
                    Worker& worker = workers[w];
                    compute(*instrument, gain_options, loss_options, table->row(i), worker, profile);
                    format_row(rows[0], table->id(i), *instrument, profile);
-                   episode_from_scores(table->id(i), table->row(i), worker.episode);
+                   if (episodes) {
+                     worker.episode = episodes->episodes[i].episode;
+                   } else {
+                     episode_from_scores(table->id(i), table->row(i), worker.episode);
+                   }
                    if (profile_with_trajectory(context, worker, table->row(i)).is_ok()) {
                      rows[0].text(io::dimensions_cell(worker.profile));
                      rows[0].text(io::patterns_cell(worker.profile));

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_map>
 
 #include "core/record.hpp"
 #include "io/csv.hpp"
@@ -249,6 +252,263 @@ Result<EpisodeFile> read_episodes_jsonl(MappedFile file, const ReadOptions& opti
     return true;
   });
   if (error) return fail(*error);
+  return out;
+}
+
+namespace {
+
+struct GoalColumn {
+  std::size_t column;
+  std::size_t goal;  // index into the episode's goals
+  core::Rater rater;
+};
+
+struct CsvLayout {
+  std::optional<std::size_t> id, session, score, date, attendance, item9, felt_hard, alliance,
+      moments;
+  std::vector<core::EpisodeGoal> goals;
+  std::vector<GoalColumn> goal_columns;
+};
+
+std::string lower_trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "gbo:sleep:client" -> scale, goal id, rater.
+bool parse_goal_header(const std::string& name, core::GoalScale& scale, std::string& goal,
+                       core::Rater& rater) {
+  const std::size_t first = name.find(':');
+  const std::size_t last = name.rfind(':');
+  if (first == std::string::npos || first == last) return false;
+  const auto parsed_scale = core::parse_goal_scale(name.substr(0, first));
+  const auto parsed_rater = core::parse_rater(name.substr(last + 1));
+  if (!parsed_scale || !parsed_rater || last == first + 1) return false;
+  scale = *parsed_scale;
+  rater = *parsed_rater;
+  goal = name.substr(first + 1, last - first - 1);
+  return true;
+}
+
+Result<CsvLayout> csv_layout(const std::vector<std::string_view>& header, std::string_view source) {
+  CsvLayout layout;
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    const std::string name = lower_trim(header[c]);
+    std::optional<std::size_t>* slot = nullptr;
+    if (name == "id") slot = &layout.id;
+    if (name == "session") slot = &layout.session;
+    if (name == "score") slot = &layout.score;
+    if (name == "date") slot = &layout.date;
+    if (name == "attendance") slot = &layout.attendance;
+    if (name == "item9") slot = &layout.item9;
+    if (name == "felt_hard") slot = &layout.felt_hard;
+    if (name == "alliance") slot = &layout.alliance;
+    if (name == "moments") slot = &layout.moments;
+    if (slot != nullptr) {
+      *slot = c;
+      continue;
+    }
+    core::GoalScale scale{};
+    core::Rater rater{};
+    std::string goal;
+    if (!parse_goal_header(name, scale, goal, rater)) continue;  // other columns are ignored
+    std::size_t index = layout.goals.size();
+    for (std::size_t g = 0; g < layout.goals.size(); ++g) {
+      if (layout.goals[g].id == goal) index = g;
+    }
+    if (index == layout.goals.size()) layout.goals.push_back({goal, scale});
+    if (layout.goals[index].scale != scale) {
+      return fail(Status::invalid_argument(
+          fmt::format("{}:1: goal '{}' has columns on two scales", source, goal), name));
+    }
+    layout.goal_columns.push_back({c, index, rater});
+  }
+  if (!layout.id || !layout.session) {
+    return fail(Status::invalid_argument(
+        fmt::format("{}:1: episode rows need the columns id and session", source), "header"));
+  }
+  return layout;
+}
+
+// One CSV row's session, or the problem with it (column name, message).
+std::optional<std::pair<std::string, std::string>> read_csv_session(
+    const CsvLayout& layout, const std::vector<std::string_view>& fields,
+    core::EpisodeSession& session) {
+  const auto number = [&](std::size_t column, double& out) {
+    return parse_number(fields[column], out);
+  };
+  double n = 0;
+  if (number(*layout.session, n) != NumberKind::kValue || n != std::floor(n) || n < 1 ||
+      n > core::kMaxSessionNumber) {
+    return std::pair{std::string("session"),
+                     std::string("is not a session number (a whole number from 1)")};
+  }
+  session.n = static_cast<int>(n);
+  session.day = (session.n - 1) * 7;  // weekly when no date is given
+  if (layout.date && !fields[*layout.date].empty()) {
+    const auto day = core::parse_date(fields[*layout.date]);
+    if (!day)
+      return std::pair{std::string("date"),
+                       fmt::format("'{}' is not a date (YYYY-MM-DD)", fields[*layout.date])};
+    session.day = *day;
+  }
+  if (layout.attendance && !fields[*layout.attendance].empty()) {
+    const auto attendance = core::parse_attendance(fields[*layout.attendance]);
+    if (!attendance)
+      return std::pair{std::string("attendance"),
+                       std::string("expected attended, cancelled or dna")};
+    session.attendance = *attendance;
+  }
+  const struct {
+    const std::optional<std::size_t>& column;
+    double* target;
+    const char* name;
+  } numbers[] = {{layout.score, &session.score, "score"},
+                 {layout.item9, &session.item9, "item9"},
+                 {layout.alliance, &session.alliance, "alliance"}};
+  for (const auto& item : numbers) {
+    if (!item.column) continue;
+    double value = 0;
+    const NumberKind kind = number(*item.column, value);
+    if (kind == NumberKind::kInvalid)
+      return std::pair{std::string(item.name), std::string("is not a number")};
+    *item.target = kind == NumberKind::kMissing ? core::kMissing : value;
+  }
+  if (layout.felt_hard) {
+    const std::string text = lower_trim(fields[*layout.felt_hard]);
+    if (text == "1" || text == "true" || text == "yes") {
+      session.felt_hard = true;
+    } else if (!(text.empty() || text == "0" || text == "false" || text == "no")) {
+      return std::pair{std::string("felt_hard"), std::string("expected 1/0, true/false or yes/no")};
+    }
+  }
+  for (const auto& goal : layout.goal_columns) {
+    double value = 0;
+    const NumberKind kind = number(goal.column, value);
+    if (kind == NumberKind::kInvalid)
+      return std::pair{std::string("goal"), std::string("a goal rating is not a number")};
+    if (kind == NumberKind::kMissing) continue;
+    auto& rating = session.goals[goal.goal];
+    (goal.rater == core::Rater::kClient ? rating.client : rating.therapist) = value;
+  }
+  if (layout.moments && !fields[*layout.moments].empty()) {
+    std::string_view list = fields[*layout.moments];
+    while (!list.empty()) {
+      const std::size_t cut = list.find(';');
+      std::string_view item = list.substr(0, cut);
+      const std::size_t slash = item.rfind('/');
+      core::Moment moment;
+      moment.tag = lower_trim(item.substr(0, slash));
+      if (slash != std::string_view::npos) {
+        const auto by = core::parse_rater(lower_trim(item.substr(slash + 1)));
+        if (!by)
+          return std::pair{std::string("moments"),
+                           std::string("write each moment as tag/client or tag/therapist")};
+        moment.by = *by;
+      }
+      if (!moment.tag.empty()) session.moments.push_back(std::move(moment));
+      if (cut == std::string_view::npos) break;
+      list.remove_prefix(cut + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool has_episode_columns(std::string_view header_line) {
+  FieldSplitter splitter;
+  std::vector<std::string_view> fields;
+  if (!splitter.split(header_line, fields)) return false;
+  for (auto field : fields) {
+    const std::string name = lower_trim(field);
+    core::GoalScale scale{};
+    core::Rater rater{};
+    std::string goal;
+    if (name == "date" || name == "attendance" || name == "item9" || name == "felt_hard" ||
+        name == "alliance" || name == "moments" || parse_goal_header(name, scale, goal, rater)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<EpisodeFile> read_episodes_csv(MappedFile file, const ReadOptions& options) {
+  std::string_view text = file.text();
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  FieldSplitter splitter;
+  std::vector<std::string_view> fields;
+  std::optional<CsvLayout> layout;
+  std::size_t columns = 0;
+  EpisodeFile out;
+  std::unordered_map<std::string, std::size_t> index;
+  std::optional<Status> error;
+  for_each_line(text, 1, [&](std::string_view line, std::size_t number) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
+    if (!splitter.split(line, fields)) {
+      error = Status::invalid_argument(fmt::format("{}:{}: malformed quotes", file.path(), number));
+      return false;
+    }
+    if (!layout) {
+      auto parsed = csv_layout(fields, file.path());
+      if (!parsed) {
+        error = parsed.error();
+        return false;
+      }
+      layout = std::move(*parsed);
+      columns = fields.size();
+      return true;
+    }
+    std::optional<std::pair<std::string, std::string>> problem;
+    core::EpisodeSession session;
+    session.goals.assign(layout->goals.size(), core::GoalRating{});
+    if (fields.size() != columns) {
+      problem = std::pair{
+          std::string(),
+          fmt::format("expected {} fields as in the header, found {}", columns, fields.size())};
+    } else {
+      problem = read_csv_session(*layout, fields, session);
+    }
+    if (problem) {
+      const std::string message =
+          problem->first.empty() ? fmt::format("{}:{}: {}", file.path(), number, problem->second)
+                                 : fmt::format("{}:{}: field '{}': {}", file.path(), number,
+                                               problem->first, problem->second);
+      if (!options.skip_invalid) {
+        error = Status::invalid_argument(message, problem->first);
+        return false;
+      }
+      out.skipped.add(message);
+      return true;
+    }
+    const std::string id =
+        lower_trim(fields[*layout->id]).empty() ? std::string() : std::string(fields[*layout->id]);
+    auto [it, inserted] = index.try_emplace(id, out.episodes.size());
+    if (inserted) {
+      EpisodeInput input;
+      input.episode.id = id;
+      input.episode.goals = layout->goals;
+      input.line = number;
+      out.episodes.push_back(std::move(input));
+    }
+    out.episodes[it->second].episode.sessions.push_back(std::move(session));
+    return true;
+  });
+  if (error) return fail(*error);
+  for (auto& input : out.episodes) {
+    auto& sessions = input.episode.sessions;
+    std::stable_sort(sessions.begin(), sessions.end(),
+                     [](const auto& a, const auto& b) { return a.n < b.n; });
+    if (Status status = core::validate(input.episode); !status.is_ok()) {
+      return fail(Status::invalid_argument(
+          fmt::format("{}: episode '{}' (first row at line {}): {}", file.path(), input.episode.id,
+                      input.line, status.message()),
+          status.field()));
+    }
+  }
   return out;
 }
 
