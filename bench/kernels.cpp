@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "core/progress_profile.hpp"
 #include "core/reliable_change.hpp"
 #include "core/series.hpp"
 #include "core/sudden_gains.hpp"
 #include "core/trend.hpp"
+#include "io/instrument_loader.hpp"
 #include "io/mapped_file.hpp"
 #include "io/score_table.hpp"
 
@@ -96,6 +98,46 @@ void BM_JacobsonTruax(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_JacobsonTruax);
+
+// One episode of 12 sessions with two goals, alliance ratings and a moment: the whole
+// progress profile (statuses, patterns, signals, evidence).
+void BM_ProgressProfile(benchmark::State& state) {
+  auto instrument = tandem::io::resolve_instrument("phq9", TANDEM_INSTRUMENT_DIR);
+  if (!instrument) {
+    state.SkipWithError("phq9 not found");
+    return;
+  }
+  std::vector<tandem::core::Episode> episodes(64);
+  for (std::size_t e = 0; e < episodes.size(); ++e) {
+    tandem::core::Episode& episode = episodes[e];
+    episode.id = "bench";
+    episode.goals = {{"sleep", tandem::core::GoalScale::kGbo},
+                     {"walks", tandem::core::GoalScale::kGas}};
+    const auto scores = client(e);
+    for (int s = 0; s < kSessions; ++s) {
+      tandem::core::EpisodeSession session;
+      session.n = s + 1;
+      session.day = s * 7;
+      session.score = scores[static_cast<std::size_t>(s)];
+      session.alliance = 6 + (s + static_cast<int>(e)) % 5;
+      session.goals = {{static_cast<double>(s % 11), static_cast<double>((s + 2) % 11)},
+                       {static_cast<double>(s % 5 - 2), static_cast<double>((s + 1) % 5 - 2)}};
+      if (s == 5) session.moments.push_back({"laughed", tandem::core::Rater::kClient, ""});
+      episode.sessions.push_back(std::move(session));
+    }
+  }
+  tandem::core::ProfileWorkspace workspace;
+  tandem::core::Profile profile;
+  tandem::core::ProfileOptions options;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto status =
+        workspace.profile(episodes[i++ % episodes.size()], *instrument, options, nullptr, profile);
+    benchmark::DoNotOptimize(status);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ProgressProfile);
 
 void BM_ReadWideCsv(benchmark::State& state) {
   std::string text =
