@@ -698,8 +698,7 @@ class PostgresEnvironmentCheck final : public ::testing::Environment {
   void SetUp() override {
     if (!testing_support::postgres_server_url() && testing_support::postgres_may_be_absent()) {
       std::printf("[  SKIPPED ] PostgreSQL tests: %s=1 and no %s\n",
-                  testing_support::kAllowNoPostgresVariable,
-                  testing_support::kPostgresUrlVariable);
+                  testing_support::kAllowNoPostgresVariable, testing_support::kPostgresUrlVariable);
       GTEST_SKIP() << testing_support::postgres_missing_message();
     }
   }

@@ -266,7 +266,8 @@ core::Result<ConnPtr> connect(const std::string& url, std::chrono::seconds conne
   if (!conn) return core::fail(Status::unavailable("PostgreSQL: out of memory while connecting"));
   // libpq prints server notices (and the FATAL of a terminated idle connection) on
   // stderr by default; they may quote data, and nothing here needs them.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return core::fail(
         Status::unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", redact_url(url),
