@@ -3,7 +3,7 @@
 // every committed check-in whole, and PRAGMA integrity_check / foreign_key_check clean.
 // The harness (tests/support/durability.hpp) is shared with the PostgreSQL store.
 #include <gtest/gtest.h>
-#include <stdlib.h>
+#include <cstdlib>
 
 #include <chrono>
 #include <cstdio>

@@ -64,6 +64,7 @@ struct Backend {
   std::string name;
   StoreFactory make;
 };
+// NOLINTNEXTLINE(readability-identifier-naming): GoogleTest looks for this name
 inline void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
 
 using core::Id;
@@ -1032,9 +1033,9 @@ TEST_P(StoreContract, AuditSearchFiltersByActorActionRecordAndTime) {
   auto rows = audit_rows(w);
   committed([&](Tx& tx) {
     for (auto& row : rows) row.id = must(tx.append_audit(row));
-    for (auto row : audit_rows(other)) must(tx.append_audit(row));
+    for (const auto& row : audit_rows(other)) must(tx.append_audit(row));
   });
-  auto search = [&](tandem::core::AuditQuery q) {
+  auto search = [&](const tandem::core::AuditQuery& q) {
     return ids_of(must(begin()->search_audit(w.org, q)));
   };
   auto pick = [&](std::initializer_list<int> indexes) {

@@ -41,8 +41,8 @@ Parsed parse_embedded() {
 }
 
 const Parsed& parsed() {
-  static const Parsed kParsed = parse_embedded();
-  return kParsed;
+  static const Parsed once = parse_embedded();
+  return once;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -143,11 +144,11 @@ core::Result<SqliteSettings> SqliteStore::settings() {
   if (!lease) return failed<SqliteSettings>(lease.error());
   sqlite::Connection& connection = *lease->get();
   SqliteSettings settings;
-  const char* const pragmas[] = {"PRAGMA journal_mode", "PRAGMA foreign_keys", "PRAGMA synchronous",
-                                 "PRAGMA busy_timeout"};
-  std::string values[4];
-  for (int i = 0; i < 4; ++i) {
-    auto value = connection.query_text(pragmas[i]);
+  constexpr std::array<const char*, 4> kPragmas = {"PRAGMA journal_mode", "PRAGMA foreign_keys",
+                                                   "PRAGMA synchronous", "PRAGMA busy_timeout"};
+  std::array<std::string, 4> values;
+  for (std::size_t i = 0; i < kPragmas.size(); ++i) {
+    auto value = connection.query_text(kPragmas[i]);
     if (!value) return failed<SqliteSettings>(value.error());
     values[i] = value->value_or("");
   }

@@ -41,10 +41,13 @@ struct Propagate {
     Status sq_status_ = (expr);                                       \
     if (!sq_status_.is_ok()) return Propagate{std::move(sq_status_)}; \
   } while (false)
+// `lhs` may be a declaration ("auto stmt"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define SQ_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)      \
   auto tmp = (expr);                                  \
   if (!tmp) return Propagate{std::move(tmp.error())}; \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 #define SQ_ASSIGN_OR_RETURN(lhs, expr) \
   SQ_ASSIGN_OR_RETURN_IMPL(SQ_CONCAT(sq_result_, __LINE__), lhs, expr)
 
@@ -1028,7 +1031,7 @@ struct SealedTable {
 };
 
 const std::vector<SealedTable>& sealed_tables() {
-  static const std::vector<SealedTable> kTables = {
+  static const std::vector<SealedTable> tables = {
       {"users", {"display_name"}},
       {"clients", {"display_name"}},
       {"sessions", {"therapist_notes"}},
@@ -1039,7 +1042,7 @@ const std::vector<SealedTable>& sealed_tables() {
       {"reflections", {"tried_to_fix", "sat_with"}},
       {"reflection_comments", {"text"}},
   };
-  return kTables;
+  return tables;
 }
 
 Result<std::int64_t> reseal_table(Connection& connection, const core::FieldCipher& cipher,
