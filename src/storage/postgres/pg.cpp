@@ -255,6 +255,73 @@ core::Result<Result> exec_simple(PGconn* conn, const char* sql, std::string_view
   return check(conn, PQexec(conn, sql), what);
 }
 
+namespace {
+
+constexpr const char* kSavepoint = "SAVEPOINT tandem_write";
+constexpr const char* kRelease = "RELEASE SAVEPOINT tandem_write";
+constexpr const char* kRollbackTo =
+    "ROLLBACK TO SAVEPOINT tandem_write; RELEASE SAVEPOINT tandem_write";
+
+// The next result of a query in the pipeline, and the NULL that ends it.
+Result next_pipeline_result(PGconn* conn) {
+  Result result(PQgetResult(conn));
+  if (result.get() != nullptr) {
+    while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+  }
+  return result;
+}
+
+bool command_ok(const Result& result) {
+  if (result.get() == nullptr) return false;
+  const ExecStatusType status = PQresultStatus(result.get());
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+}  // namespace
+
+GuardedOutcome exec_prepared_guarded(PGconn* conn, const std::string& name, const Params& params,
+                                     std::string_view what) {
+  const std::vector<const char*> values = params.pointers();
+  const auto lost = [&] {
+    const Status status = error_status(conn, nullptr, what);
+    return GuardedOutcome{core::fail(status), status};
+  };
+  if (PQenterPipelineMode(conn) != 1) return lost();
+  const bool sent =
+      PQsendQueryParams(conn, kSavepoint, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQsendQueryPrepared(conn, name.c_str(), params.size(), values.data(), nullptr, nullptr, 0) ==
+          1 &&
+      PQsendQueryParams(conn, kRelease, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQpipelineSync(conn) == 1;
+  if (!sent) {
+    PQexitPipelineMode(conn);
+    return lost();
+  }
+  Result savepoint = next_pipeline_result(conn);
+  Result statement = next_pipeline_result(conn);
+  Result release = next_pipeline_result(conn);
+  Result sync(PQgetResult(conn));  // PGRES_PIPELINE_SYNC
+  const bool synced = sync.get() != nullptr && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
+  if (!synced || PQexitPipelineMode(conn) != 1) return lost();
+
+  if (!command_ok(savepoint)) {
+    const Status status = error_status(conn, savepoint.get(), what);
+    return {core::fail(status), status};
+  }
+  if (!command_ok(statement)) {
+    const Status status = error_status(conn, statement.get(), what);
+    // The statement failed, so RELEASE was skipped: undo just this statement.
+    Status kept;
+    if (auto undone = exec_simple(conn, kRollbackTo, what); !undone) kept = undone.error();
+    return {core::fail(status), kept};
+  }
+  if (!command_ok(release)) {
+    const Status status = error_status(conn, release.get(), what);
+    return {core::fail(status), status};
+  }
+  return {std::move(statement), Status::ok()};
+}
+
 core::Result<ConnPtr> connect(const std::string& url, std::chrono::seconds connect_timeout,
                               const char* application_name) {
   const std::string timeout = std::to_string(std::max<std::int64_t>(1, connect_timeout.count()));

@@ -120,6 +120,16 @@ core::Status prepare(PGconn* conn, const std::string& name, std::string_view sql
 // A parameterless command (BEGIN, COMMIT, SAVEPOINT ...), via the simple protocol.
 core::Result<Result> exec_simple(PGconn* conn, const char* sql, std::string_view what);
 
+// A prepared statement run inside a transaction between SAVEPOINT and RELEASE, sent
+// together in one round trip (libpq pipeline mode). When the statement fails, the
+// savepoint is rolled back (a second round trip) so the transaction stays usable.
+struct GuardedOutcome {
+  core::Result<Result> statement;  // the statement's result or its mapped error
+  core::Status transaction;        // not ok when the transaction could not be kept
+};
+GuardedOutcome exec_prepared_guarded(PGconn* conn, const std::string& name, const Params& params,
+                                     std::string_view what);
+
 // Opens a connection: `url` is a postgresql:// URL or a key=value conninfo string.
 core::Result<ConnPtr> connect(const std::string& url, std::chrono::seconds connect_timeout,
                               const char* application_name);

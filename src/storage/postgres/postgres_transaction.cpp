@@ -352,23 +352,36 @@ Status PostgresTransaction::simple(const char* sql, std::string_view what) {
   return result.error();
 }
 
+Status PostgresTransaction::ensure_prepared(const Query& query) {
+  Connection& connection = lease_.connection();
+  if (connection.prepared.contains(query.name)) return Status::ok();
+  if (Status status = prepare(lease_.get(), query.name, query.sql); !status.is_ok()) {
+    // A failed PREPARE inside a transaction aborts it, savepoint or not.
+    fail_with(status);
+    return status;
+  }
+  connection.prepared.insert(query.name);
+  return Status::ok();
+}
+
 core::Result<Result> PostgresTransaction::run(const Query& query, const Params& params,
                                               std::string_view what) {
   if (Status status = usable(); !status.is_ok()) return fail(status);
-  Connection& connection = lease_.connection();
-  if (!connection.prepared.contains(query.name)) {
-    if (Status status = prepare(lease_.get(), query.name, query.sql); !status.is_ok()) {
-      // A failed PREPARE inside a transaction aborts it, savepoint or not.
-      fail_with(status);
-      return fail(status);
-    }
-    connection.prepared.insert(query.name);
-  }
+  if (Status status = ensure_prepared(query); !status.is_ok()) return fail(status);
   auto result = exec_prepared(lease_.get(), query.name, params, what);
   if (!result && (savepoint_depth_ == 0 || is_connection_lost(lease_.get(), nullptr))) {
     fail_with(result.error());
   }
   return result;
+}
+
+core::Result<Result> PostgresTransaction::run_guarded(const Query& query, const Params& params,
+                                                      std::string_view what) {
+  if (Status status = usable(); !status.is_ok()) return fail(status);
+  if (Status status = ensure_prepared(query); !status.is_ok()) return fail(status);
+  GuardedOutcome outcome = exec_prepared_guarded(lease_.get(), query.name, params, what);
+  if (!outcome.transaction.is_ok()) fail_with(outcome.transaction);
+  return std::move(outcome.statement);
 }
 
 Status PostgresTransaction::atomically(const std::function<Status()>& body) {
@@ -446,15 +459,9 @@ core::Result<std::string> PostgresTransaction::unseal(std::string_view sealed,
 
 core::Result<Id> PostgresTransaction::insert_returning_id(const Query& query, const Params& params,
                                                           std::string_view what) {
-  Id id = 0;
-  const Status status = atomically([&]() -> Status {
-    auto rows = run(query, params, what);
-    if (!rows) return rows.error();
-    id = rows->int64(0, 0);
-    return Status::ok();
-  });
-  if (!status.is_ok()) return fail(status);
-  return id;
+  auto rows = run_guarded(query, params, what);
+  if (!rows) return fail(rows.error());
+  return rows->int64(0, 0);
 }
 
 Status PostgresTransaction::require(const Query& query, Id org, Id id, std::string_view what) {
@@ -465,12 +472,14 @@ Status PostgresTransaction::require(const Query& query, Id org, Id id, std::stri
 
 Status PostgresTransaction::update_one(const Query& query, const Params& params,
                                        std::string_view what, std::string_view missing) {
-  return atomically([&]() -> Status {
-    auto rows = run(query, params, what);
-    if (!rows) return rows.error();
-    if (rows->affected() == 0) return not_found(missing);
-    return Status::ok();
-  });
+  auto rows = run_guarded(query, params, what);
+  if (!rows) return rows.error();
+  return rows->affected() == 0 ? not_found(missing) : Status::ok();
+}
+
+Status PostgresTransaction::write(const Query& query, const Params& params, std::string_view what) {
+  auto rows = run_guarded(query, params, what);
+  return rows ? Status::ok() : rows.error();
 }
 
 core::Result<core::User> PostgresTransaction::user_at(const Result& rows, int row) const {
@@ -722,11 +731,8 @@ core::Result<std::vector<core::Client>> PostgresTransaction::list_clients(Id org
 }
 
 Status PostgresTransaction::assign(const core::Assignment& a) {
-  return atomically([&]() -> Status {
-    auto rows = run(kAssign, Params().add(a.org).add(a.client).add(a.therapist).add(a.since),
-                    "assign client");
-    return rows ? Status::ok() : rows.error();
-  });
+  return write(kAssign, Params().add(a.org).add(a.client).add(a.therapist).add(a.since),
+               "assign client");
 }
 
 Status PostgresTransaction::unassign(Id org, Id client, Id therapist) {
@@ -755,12 +761,9 @@ core::Result<std::vector<core::Client>> PostgresTransaction::clients_of(Id org, 
 }
 
 Status PostgresTransaction::link_supervision(const core::SupervisionLink& link) {
-  return atomically([&]() -> Status {
-    auto rows = run(kLinkSupervision,
-                    Params().add(link.org).add(link.supervisor).add(link.therapist).add(link.since),
-                    "link supervision");
-    return rows ? Status::ok() : rows.error();
-  });
+  return write(kLinkSupervision,
+               Params().add(link.org).add(link.supervisor).add(link.therapist).add(link.since),
+               "link supervision");
 }
 
 core::Result<std::vector<Id>> PostgresTransaction::supervisees_of(Id org, Id supervisor) {
@@ -899,16 +902,13 @@ core::Result<std::vector<core::SessionRecord>> PostgresTransaction::sessions_of(
 // ---- instruments and administrations ----------------------------------------------------
 
 Status PostgresTransaction::put_instrument(const core::InstrumentRecord& instrument) {
-  return atomically([&]() -> Status {
-    auto rows = run(kPutInstrument,
-                    Params()
-                        .add(instrument.org)
-                        .add(instrument.instrument)
-                        .add(instrument.definition_json)
-                        .add(instrument.updated_at),
-                    "store instrument");
-    return rows ? Status::ok() : rows.error();
-  });
+  return write(kPutInstrument,
+               Params()
+                   .add(instrument.org)
+                   .add(instrument.instrument)
+                   .add(instrument.definition_json)
+                   .add(instrument.updated_at),
+               "store instrument");
 }
 
 core::Result<std::vector<core::InstrumentRecord>> PostgresTransaction::list_instruments(Id org) {

@@ -118,8 +118,13 @@ class PostgresTransaction final : public core::Transaction {
   // Runs a statement (preparing it on this connection first when needed). An error
   // outside a savepoint, or a lost connection, ends the transaction.
   core::Result<Result> run(const Query& query, const Params& params, std::string_view what);
-  // Runs `body` inside a savepoint: on failure the savepoint is rolled back and the
-  // transaction stays usable (unless the connection is gone).
+  // Runs one writing statement in a savepoint of its own (one round trip): on failure
+  // only that statement is undone.
+  core::Result<Result> run_guarded(const Query& query, const Params& params, std::string_view what);
+  core::Status ensure_prepared(const Query& query);
+  core::Status write(const Query& query, const Params& params, std::string_view what);
+  // Runs `body` (several statements) inside a savepoint: on failure the savepoint is
+  // rolled back and the transaction stays usable (unless the connection is gone).
   core::Status atomically(const std::function<core::Status()>& body);
   void fail_with(const core::Status& status);
   core::Status simple(const char* sql, std::string_view what);
