@@ -1,6 +1,7 @@
 # Tandem: the two commands the README promises, and the pieces they are made of.
 #   make demo   build, then run the analytics on the bundled fictional practice
-#   make test   build, run the whole suite, then run it again under ASan + UBSan
+#   make test   build, run the whole suite (SQLite and a private PostgreSQL), then run it
+#               again under ASan + UBSan
 
 JOBS      ?= $(shell nproc)
 BUILD     ?= build
@@ -27,7 +28,11 @@ test-asan: deps
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS)
 
-test: test-fast test-asan format-check
+# PostgreSQL tests need a server: scripts/with-postgres starts a private throwaway
+# cluster for the run (or uses TANDEM_TEST_POSTGRES_URL when it is set).
+test: deps
+	@./scripts/with-postgres $(MAKE) --no-print-directory test-fast test-asan
+	@$(MAKE) --no-print-directory format-check
 
 demo: build
 	@./scripts/demo $(BUILD)/tandem
