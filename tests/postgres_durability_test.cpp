@@ -58,7 +58,7 @@ Status check_consistency(const std::string& url, core::Store& store, bool amchec
     const char* what;
     const char* sql;
   };
-  const Check checks[] = {
+  const std::vector<Check> checks = {
       {"check-ins without exactly one goal rating",
        "SELECT count(*) FROM sessions s LEFT JOIN (SELECT org_id, session_id, count(*) AS n "
        "FROM goal_ratings GROUP BY 1, 2) r ON r.org_id = s.org_id AND r.session_id = s.id "

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "storage/postgres/migrator.hpp"
 #include "storage/postgres/pg.hpp"
 #include "support/fake_cipher.hpp"
@@ -31,21 +33,22 @@ using core::StatusCode;
 using testing_support::FakeCipher;
 using testing_support::TestDatabase;
 
-// Skips (TANDEM_ALLOW_NO_POSTGRES=1) or fails the test when there is no server.
-#define REQUIRE_POSTGRES_OR_RETURN(url_var)                        \
-  const auto url_var = testing_support::postgres_server_url();     \
-  if (!url_var) {                                                  \
-    if (testing_support::postgres_may_be_absent()) {               \
-      GTEST_SKIP() << testing_support::postgres_missing_message(); \
-    }                                                              \
-    FAIL() << testing_support::postgres_missing_message();         \
+// Declares `postgres_url` (the server's URL), or skips (TANDEM_ALLOW_NO_POSTGRES=1) or
+// fails the test when there is no server.
+#define REQUIRE_POSTGRES_OR_RETURN()                                \
+  const auto postgres_url = testing_support::postgres_server_url(); \
+  if (!postgres_url) {                                              \
+    if (testing_support::postgres_may_be_absent()) {                \
+      GTEST_SKIP() << testing_support::postgres_missing_message();  \
+    }                                                               \
+    FAIL() << testing_support::postgres_missing_message();          \
   }
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    REQUIRE_POSTGRES_OR_RETURN(server);
-    db_ = std::make_unique<TestDatabase>(*server);
+    REQUIRE_POSTGRES_OR_RETURN();
+    db_ = std::make_unique<TestDatabase>(*postgres_url);
     ASSERT_TRUE(db_->ok()) << db_->error();
     cipher_ = std::make_shared<FakeCipher>();
   }
@@ -117,8 +120,8 @@ Practice seed(core::Transaction& tx, const std::string& email = "t@example.org")
 }
 
 TEST(PostgresEnvironment, TheServerUrlIsSetOrSkippingIsExplicit) {
-  REQUIRE_POSTGRES_OR_RETURN(server);
-  TestDatabase db(*server);
+  REQUIRE_POSTGRES_OR_RETURN();
+  TestDatabase db(*postgres_url);
   EXPECT_TRUE(db.ok()) << db.error();
 }
 
@@ -183,6 +186,7 @@ TEST_F(PostgresStoreTest, OpensMigratesAndPings) {
 TEST_F(PostgresStoreTest, ConcurrentOpenersAllSucceedAndApplyTheSchemaOnce) {
   constexpr int kOpeners = 4;
   std::vector<std::thread> threads;
+  threads.reserve(kOpeners);
   std::vector<core::Status> outcomes(kOpeners);
   std::atomic<int> ready{0};
   for (int i = 0; i < kOpeners; ++i) {
@@ -373,7 +377,7 @@ TEST_F(PostgresStoreTest, EncryptedColumnsHoldNoPlaintext) {
       {"reflections", "sat_with"},
       {"reflection_comments", "text"}};
   for (const auto& [table, column] : sealed) {
-    const std::string raw = scalar("SELECT " + column + " FROM " + table);
+    const std::string raw = scalar(fmt::format("SELECT {} FROM {}", column, table));
     EXPECT_EQ(raw.rfind("fake1:", 0), 0u) << table << "." << column << " = " << raw;
     EXPECT_EQ(raw.find("Sunflower"), std::string::npos) << table << "." << column;
   }
@@ -704,7 +708,7 @@ class PostgresEnvironmentCheck final : public ::testing::Environment {
   }
 };
 
-[[maybe_unused]] const ::testing::Environment* const kPostgresEnvironment =
+[[maybe_unused]] const ::testing::Environment* const postgres_environment =
     ::testing::AddGlobalTestEnvironment(new PostgresEnvironmentCheck);
 
 }  // namespace

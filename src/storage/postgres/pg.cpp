@@ -1,5 +1,6 @@
 #include "storage/postgres/pg.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -326,10 +327,11 @@ core::Result<ConnPtr> connect(const std::string& url, std::chrono::seconds conne
                               const char* application_name) {
   const std::string timeout = std::to_string(std::max<std::int64_t>(1, connect_timeout.count()));
   // expand_dbname=1: the URL in "dbname" is expanded and the keywords after it win.
-  const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding",
-                            nullptr};
-  const char* values[] = {url.c_str(), timeout.c_str(), application_name, "UTF8", nullptr};
-  ConnPtr conn(PQconnectdbParams(keywords, values, 1));
+  const std::array<const char*, 5> keywords = {"dbname", "connect_timeout", "application_name",
+                                               "client_encoding", nullptr};
+  const std::array<const char*, 5> values = {url.c_str(), timeout.c_str(), application_name, "UTF8",
+                                             nullptr};
+  ConnPtr conn(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (!conn) return core::fail(Status::unavailable("PostgreSQL: out of memory while connecting"));
   // libpq prints server notices (and the FATAL of a terminated idle connection) on
   // stderr by default; they may quote data, and nothing here needs them.

@@ -287,7 +287,7 @@ std::optional<double> nan_as_null(double value) {
 }
 
 const std::vector<SealedTable>& sealed_tables() {
-  static const std::vector<SealedTable> kTables = {
+  static const std::vector<SealedTable> tables = {
       {"clients", {"org_id", "id"}, {"display_name"}},
       {"users", {"org_id", "id"}, {"display_name"}},
       {"sessions", {"org_id", "id"}, {"therapist_notes"}},
@@ -301,7 +301,7 @@ const std::vector<SealedTable>& sealed_tables() {
       {"reflections", {"org_id", "id"}, {"tried_to_fix", "sat_with"}},
       {"reflection_comments", {"org_id", "id"}, {"text"}},
   };
-  return kTables;
+  return tables;
 }
 
 // Rows re-sealed per round trip in reseal_everything().
@@ -390,7 +390,7 @@ Status PostgresTransaction::atomically(const std::function<Status()>& body) {
     return status;
   }
   ++savepoint_depth_;
-  const Status status = body();
+  Status status = body();
   --savepoint_depth_;
   if (state_ == State::kFailed) return status;
   if (status.is_ok()) {
@@ -422,7 +422,7 @@ Status PostgresTransaction::commit() {
   }
   // COMMIT of a transaction the server had already aborted answers ROLLBACK.
   if (std::string_view(PQcmdStatus(result->get())) != "COMMIT") {
-    const Status rolled_back =
+    Status rolled_back =
         Status::unavailable("PostgreSQL rolled the transaction back instead of committing it");
     fail_with(rolled_back);
     finish();
@@ -915,6 +915,7 @@ core::Result<std::vector<core::InstrumentRecord>> PostgresTransaction::list_inst
   auto rows = run(kListInstruments, Params().add(org), "list instruments");
   if (!rows) return fail(rows.error());
   std::vector<core::InstrumentRecord> out;
+  out.reserve(static_cast<std::size_t>(rows->rows()));
   for (int row = 0; row < rows->rows(); ++row) {
     out.push_back({rows->int64(row, 0), rows->str(row, 1), rows->str(row, 2), rows->int64(row, 3)});
   }
@@ -1067,9 +1068,10 @@ core::Result<std::vector<core::ProgressDefinition>> PostgresTransaction::definit
     d.org = rows->int64(row, 0);
     d.episode = rows->int64(row, 1);
     d.version = rows->int32(row, 2);
-    std::string* texts[] = {&d.hopes, &d.better_looks_like, &d.small_shifts, &d.change_note};
-    for (int i = 0; i < 4; ++i) {
-      auto plain = unseal(rows->text(row, 3 + i), "definitions");
+    const std::array<std::string*, 4> texts = {&d.hopes, &d.better_looks_like, &d.small_shifts,
+                                               &d.change_note};
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      auto plain = unseal(rows->text(row, 3 + static_cast<int>(i)), "definitions");
       if (!plain) return fail(plain.error());
       *texts[i] = std::move(*plain);
     }
