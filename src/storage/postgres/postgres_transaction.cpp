@@ -255,8 +255,9 @@ constexpr Query kAppendAudit{
     "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
 // One statement for every combination of filters: an absent filter is a NULL parameter.
 // An action ending in '.' is a prefix ("episode." matches "episode.read").
+// Not prepared: a generic plan could not use the index of whichever filter is set.
 constexpr Query kSearchAudit{
-    "audit_search",
+    nullptr,
     "SELECT org_id, id, actor_id, action, record_type, record_id, outcome, at FROM audit "
     "WHERE org_id = $1 AND id > $2 "
     "AND ($3::bigint IS NULL OR actor_id = $3) "
@@ -367,8 +368,13 @@ Status PostgresTransaction::ensure_prepared(const Query& query) {
 core::Result<Result> PostgresTransaction::run(const Query& query, const Params& params,
                                               std::string_view what) {
   if (Status status = usable(); !status.is_ok()) return fail(status);
-  if (Status status = ensure_prepared(query); !status.is_ok()) return fail(status);
-  auto result = exec_prepared(lease_.get(), query.name, params, what);
+  core::Result<Result> result;
+  if (query.name == nullptr) {
+    result = exec(lease_.get(), query.sql, params, what);
+  } else {
+    if (Status status = ensure_prepared(query); !status.is_ok()) return fail(status);
+    result = exec_prepared(lease_.get(), query.name, params, what);
+  }
   if (!result && (savepoint_depth_ == 0 || is_connection_lost(lease_.get(), nullptr))) {
     fail_with(result.error());
   }

@@ -20,7 +20,9 @@ namespace tandem::store::pg {
 
 struct SealedTable;  // an encrypted-column table, for reseal_everything()
 
-// A named SQL statement, prepared on each connection the first time it runs there.
+// A named SQL statement, prepared on each connection the first time it runs there. A
+// null name means "plan it with the actual values at every call" (PQexecParams), for
+// statements whose best plan depends on which optional filters are set.
 struct Query {
   const char* name;
   const char* sql;
