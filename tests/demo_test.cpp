@@ -276,6 +276,10 @@ TEST(Demo, ShowsEveryPatternAndSignalTheIssueLists) {
                              "alliance-rupture", "crisis", "review-due"}) {
     EXPECT_GE(labels.signals.count(signal), 1U) << signal;
   }
+  // and the rest of what Tandem names
+  for (const char* pattern : {"early-response", "achieved", "sustaining"}) {
+    EXPECT_GE(labels.patterns.count(pattern), 1U) << pattern;
+  }
   EXPECT_GE(labels.closed.count("dropped-out"), 1U);
   EXPECT_GE(labels.closed.count("completed"), 1U);
 }

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -345,6 +347,19 @@ TEST(AccessPolicy, RulesAreUniqueAndOnlyTraineesKeepAReflectionLog) {
             Decision::kDeny);
   EXPECT_EQ(to_string(Resource::kProgressDefinition), "progress-definition");
   EXPECT_EQ(to_string(Relation::kOtherOrganisation), "other-organisation");
+}
+
+TEST(AccessPolicy, DocsServiceMdShowsTheTableTheCodeEnforces) {
+  std::ifstream file(TANDEM_SOURCE_DIR "/docs/service.md");
+  ASSERT_TRUE(file) << "docs/service.md";
+  const std::string doc((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string begin = "<!-- policy:begin -->\n";
+  const auto from = doc.find(begin);
+  const auto to = doc.find("<!-- policy:end -->");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  EXPECT_EQ(doc.substr(from + begin.size(), to - from - begin.size()), policy_table_markdown())
+      << "regenerate the table in docs/service.md from policy_table_markdown()";
 }
 
 // ---- organisations and accounts ----------------------------------------------------------

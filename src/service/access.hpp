@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/ports.hpp"
@@ -83,6 +84,10 @@ std::string_view to_string(Resource resource);
 std::string_view to_string(Action action);
 std::string_view to_string(Relation relation);
 std::string_view to_string(Decision decision);
+
+// The policy as a Markdown table (resource, action, then per role the relations allowed),
+// as docs/service.md shows it; a test keeps the two the same.
+std::string policy_table_markdown();
 
 // The actor's relation to a client of their organisation. NotFound when the client does not
 // exist in the actor's organisation (another organisation's client is not acknowledged).
