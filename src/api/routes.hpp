@@ -1,0 +1,28 @@
+// The route table: every route Tandem serves is registered in routes(), and only
+// there, so tests can check it against docs/openapi.yaml and generate the
+// authorization matrix from it. Handlers are thin: parse, call a service, respond.
+#pragma once
+
+#include <vector>
+
+#include "api/http.hpp"
+#include "api/metrics.hpp"
+#include "core/ports.hpp"
+
+namespace tandem::api {
+
+// What handlers reach through; each must outlive the server. Services join here as
+// the use cases get their routes.
+struct Dependencies {
+  core::Store& store;
+  const Metrics& metrics;
+  const core::Clock& clock;
+};
+
+std::vector<Route> routes(const Dependencies& deps);
+
+// Operational routes outside the use cases: /healthz, /readyz, /metrics and
+// /api/v1/openapi.json.
+std::vector<Route> system_routes(const Dependencies& deps);
+
+}  // namespace tandem::api

@@ -1,0 +1,80 @@
+// Tandem's HTTP server: the route table served over cpp-httplib (kept out of this
+// header), with the cross-cutting parts in one place: body and JSON limits, timeouts,
+// a worker pool, security headers, X-Request-Id, problem+json for every error, JSON
+// access logs and request metrics, the web front end's static files, and a clean stop
+// (no new connections; requests in flight finish; run() returns). start(), stop() and
+// port() may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/http.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "core/ports.hpp"
+#include "core/status.hpp"
+
+namespace tandem::api {
+
+struct ServerSettings {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: an ephemeral port (tests); port() says which
+  std::size_t max_body_bytes = kDefaultMaxBodyBytes;
+  int threads = 8;  // worker pool: requests served at once
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds write_timeout{10};
+  // An idle keep-alive connection is closed after this; stop() may wait this long.
+  std::chrono::seconds keep_alive_timeout{2};
+  std::optional<std::filesystem::path> web_dir;  // web/dist; none: API only
+  // Receives each access-log line (one JSON object, no newline). Default: stderr.
+  std::function<void(std::string_view line)> log_sink;
+};
+
+// Decides whether a request for an Auth::kSession route may proceed (the session
+// middleware installs one). Without it every session route answers 401.
+using SessionCheck = std::function<core::Status(const Request&)>;
+
+class Server {
+ public:
+  // `metrics` and `clock` must outlive the server.
+  Server(ServerSettings settings, Router router, Metrics& metrics, const core::Clock& clock);
+  ~Server();  // stops and joins a server started with start()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void set_session_check(SessionCheck check);
+
+  // Binds the listening socket (once); Unavailable when the address is taken.
+  core::Result<int> bind();
+  // Binds if needed and serves until stop(). Blocks.
+  core::Status run();
+  // run() on a background thread; returns once connections are accepted.
+  core::Status start();
+  // Stops accepting, lets requests in flight finish, and makes run() return.
+  // Idempotent; safe from any thread (a signal-watching thread, a test).
+  void stop();
+  // The bound port (useful with port 0), or 0 before bind().
+  [[nodiscard]] int port() const;
+  [[nodiscard]] const Router& router() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Polls GET /healthz on host:port until it answers 200 or `timeout` passes
+// (cpp-httplib 0.11 has no wait_until_ready of its own).
+bool wait_until_ready(const std::string& host, int port,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// The security headers every response carries.
+const std::vector<std::pair<std::string, std::string>>& security_headers();
+
+}  // namespace tandem::api
