@@ -199,7 +199,7 @@ Seeded seed(core::Store& store, int clients, std::int64_t sessions) {
     for (int t = 0; t < therapists; ++t) {
       core::User u;
       u.org = s.org;
-      u.email = fmt::format("therapist{}@bench.example", t);
+      u.email = fmt::format("therapist{}.org{}@bench.example", t, s.org);  // reruns never collide
       u.display_name = fmt::format("Therapist {}", t);
       u.role = core::Role::kTherapist;
       u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$bench$bench";
