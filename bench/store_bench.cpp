@@ -327,7 +327,7 @@ class SqliteRaw final : public RawBaseline {
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, 60000);  // a shared disk can stall a commit for seconds
     // Start every run from a checkpointed WAL, so no measurement pays for the seeding's.
     exec("PRAGMA wal_checkpoint(TRUNCATE)");
     exec(
@@ -528,6 +528,7 @@ int main(int argc, char** argv) {
   if (backend == "sqlite") {
     tandem::store::SqliteOpenOptions options;
     options.pool_size = threads + 2;
+    options.busy_timeout_ms = 60000;  // as the raw baseline's
     store = must(tandem::store::SqliteStore::open(where, cipher, options), "open sqlite");
   } else if (backend == "postgres") {
     tandem::store::PostgresOptions options;
