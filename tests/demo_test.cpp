@@ -60,7 +60,7 @@ InstrumentCatalogue shipped_instruments() {
   });
 }
 
-const core::Date kToday = *core::parse_date("2026-03-02");
+constexpr core::Date kToday = 20514;  // 2026-03-02
 
 struct Seeded {
   explicit Seeded(std::unique_ptr<core::Store> s) : owned(std::move(s)), store(*owned) {}

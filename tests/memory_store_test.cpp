@@ -62,6 +62,7 @@ TEST(MemoryStore, WritersOnManyThreadsAreSerialisedAndAllLand) {
   constexpr int kThreads = 8;
   constexpr int kEach = 25;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&store, org] {
       for (int i = 0; i < kEach; ++i) {

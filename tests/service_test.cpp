@@ -470,6 +470,7 @@ TEST_P(ServiceTest, ClientRecordsAreSeenOnlyByThoseWhoMay) {
 TEST_P(ServiceTest, ListClientsShowsWhatTheCallerMaySee) {
   const auto ids = [](const std::vector<core::Client>& clients) {
     std::vector<Id> out;
+    out.reserve(clients.size());
     for (const auto& c : clients) out.push_back(c.id);
     return out;
   };

@@ -23,7 +23,7 @@ constexpr Role kA = Role::kAdmin;
 // with the clients assigned to them; supervisors read their supervisees' clients and comment
 // on reflections, and write nothing else; admins run the organisation (users, assignments,
 // instruments, anonymised outcomes, audit) and see no client free text.
-constexpr AccessRule kRules[] = {
+constexpr auto kRules = std::to_array<AccessRule>({
     // The organisation: everyone reads its name and crisis text; the admin changes them.
     {kC, R::kOrganisation, A::kRead, L::kOrganisation},
     {kT, R::kOrganisation, A::kRead, L::kOrganisation},
@@ -109,9 +109,9 @@ constexpr AccessRule kRules[] = {
     {kA, R::kInstrument, A::kUpdate, L::kOrganisation},
     {kA, R::kServiceOutcomes, A::kRead, L::kOrganisation},
     {kA, R::kAudit, A::kRead, L::kOrganisation},
-};
+});
 
-constexpr Resource kResources[] = {
+constexpr auto kResources = std::to_array<Resource>({
     R::kOrganisation,
     R::kUser,
     R::kClient,
@@ -133,11 +133,11 @@ constexpr Resource kResources[] = {
     R::kInstrument,
     R::kServiceOutcomes,
     R::kAudit,
-};
-constexpr Action kActions[] = {A::kRead, A::kCreate, A::kUpdate, A::kAgree};
-constexpr Relation kRelations[] = {L::kOwn, L::kAssigned, L::kSupervised, L::kOrganisation,
-                                   L::kOtherOrganisation};
-constexpr Role kRoles[] = {kC, kT, kS, kA};
+});
+constexpr auto kActions = std::to_array<Action>({A::kRead, A::kCreate, A::kUpdate, A::kAgree});
+constexpr auto kRelations = std::to_array<Relation>(
+    {L::kOwn, L::kAssigned, L::kSupervised, L::kOrganisation, L::kOtherOrganisation});
+constexpr auto kRoles = std::to_array<Role>({kC, kT, kS, kA});
 
 // "read", "create a", ... for denial messages.
 std::string_view verb(Action action) {
@@ -165,7 +165,7 @@ std::span<const core::Role> all_roles() { return kRoles; }
 Decision decide(core::Role role, bool trainee, Resource resource, Action action,
                 Relation relation) {
   if (relation == L::kOtherOrganisation) return Decision::kNotFound;
-  const bool allowed = std::any_of(std::begin(kRules), std::end(kRules), [&](const AccessRule& r) {
+  const bool allowed = std::any_of(kRules.begin(), kRules.end(), [&](const AccessRule& r) {
     return r.role == role && r.resource == resource && r.action == action &&
            r.relation == relation && (!r.trainee_only || trainee);
   });

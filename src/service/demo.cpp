@@ -42,7 +42,7 @@ class Rng {
   }
   // Uniform in lo..hi (inclusive).
   int between(int lo, int hi) {
-    const auto span = static_cast<std::uint64_t>(hi - lo + 1);
+    const auto span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo) + 1;
     return lo + static_cast<int>(next() % span);
   }
   bool chance(int in, int of) { return between(1, of) <= in; }
@@ -573,8 +573,9 @@ Shape shape_for(Arc arc, int m, Rng& rng) {
       }
       const double after = high - 8;
       for (int i = 4; i < m; ++i) {
-        s.phq.push_back(std::max(5.0, after - (i - 4) / 2));
-        s.gbo.push_back(std::min(8.0, 5.0 + (i - 4) / 2));
+        const int eased = (i - 4) / 2;  // a point every two sessions
+        s.phq.push_back(std::max(5.0, after - eased));
+        s.gbo.push_back(std::min(8.0, 5.0 + eased));
         s.gas.push_back(i - 4 < 3 ? 0.0 : 1.0);
       }
       break;
@@ -724,7 +725,7 @@ ClientPlan plan_client(const ClientSpec& spec, int index, Date today, Rng& rng) 
       break;
     case Arc::kReturned:
       hard_at = n / 2;
-      schedule[static_cast<std::size_t>(hard_at + 1)] = Attendance::kCancelled;
+      schedule[static_cast<std::size_t>(hard_at) + 1] = Attendance::kCancelled;
       break;
     case Arc::kImproving:
     case Arc::kSteady:
@@ -757,7 +758,10 @@ ClientPlan plan_client(const ClientSpec& spec, int index, Date today, Rng& rng) 
     const double gbo_rating = std::clamp(shape.gbo[a], 0.0, 10.0);
     const double gas_rating = std::clamp(shape.gas[a], -2.0, 2.0);
     double gbo_therapist = std::clamp(gbo_rating - (rng.chance(1, 2) ? 1 : 0), 0.0, 10.0);
-    if (spec.arc == Arc::kPerceptionGap) gbo_therapist = 3 + (attended + 1) / 2;
+    if (spec.arc == Arc::kPerceptionGap) {
+      const int catching_up = (attended + 1) / 2;
+      gbo_therapist = 3.0 + catching_up;
+    }
     session.goals = {{gbo_rating, gbo_therapist}, {gas_rating, gas_rating}};
     if (attended == 0) {
       session.notes = "First session. We talked about what brought " + name +
@@ -811,11 +815,11 @@ ClientPlan plan_client(const ClientSpec& spec, int index, Date today, Rng& rng) 
       break;
     }
     case Arc::kReturned: {
-      const std::size_t back =
-          static_cast<std::size_t>(std::find(attended_sessions.begin(), attended_sessions.end(),
-                                             static_cast<std::size_t>(hard_at)) -
-                                   attended_sessions.begin()) +
-          1;
+      // The first attended session after the hard one.
+      const auto hard = std::find(attended_sessions.begin(), attended_sessions.end(),
+                                  static_cast<std::size_t>(hard_at));
+      const auto back =
+          static_cast<std::size_t>(std::distance(attended_sessions.begin(), hard)) + 1;
       at(back).moments.push_back(
           {"returned-after-hard-session", Rater::kTherapist,
            name +
@@ -1166,7 +1170,7 @@ Result<DemoPractice> seed_demo_practice(core::Store& store, const core::Clock& c
     const char* sat;
     const char* comment;  // nullptr: not yet commented
   };
-  static const std::vector<ReflectionPlan> kReflections = {
+  static const std::vector<ReflectionPlan> reflection_plans = {
       {30, 2,
        "When {name} said the week had been awful I went straight to sleep tips. I wanted to "
        "make it better before the hour was up.",
@@ -1195,8 +1199,8 @@ Result<DemoPractice> seed_demo_practice(core::Store& store, const core::Clock& c
       {35, 0, "I wanted to skip past the hard session from two weeks ago and get back to the plan.",
        "{name} came back anyway. I sat with how much that took, and said so.", nullptr},
   };
-  for (std::size_t r = 0; r < kReflections.size(); ++r) {
-    const ReflectionPlan& plan = kReflections[r];
+  for (std::size_t r = 0; r < reflection_plans.size(); ++r) {
+    const ReflectionPlan& plan = reflection_plans[r];
     ClientRun& run = runs[plan.client];
     const int held = static_cast<int>(run.plan.sessions.size());
     const int session = plan.after_session == 0 ? held : std::min(plan.after_session, held);
