@@ -119,6 +119,16 @@ class ApiServerTest : public ::testing::Test {
     settings.web_dir = web_;
     settings.log_sink = [this](std::string_view line) { logs_.add(line); };
     server_ = std::make_unique<Server>(std::move(settings), std::move(*router), metrics_, clock_);
+    server_->set_authenticator([](const Request& request) -> core::Result<service::Actor> {
+      if (request.header("Authorization") != "Bearer good-token") {
+        return core::fail(core::Status::unauthenticated("no valid session"));
+      }
+      service::Actor actor;
+      actor.user = 7;
+      actor.org = 1;
+      actor.role = core::Role::kTherapist;
+      return actor;
+    });
     ASSERT_TRUE(server_->start().is_ok());
     ASSERT_TRUE(wait_until_ready("127.0.0.1", server_->port()));
   }
@@ -145,8 +155,8 @@ class ApiServerTest : public ::testing::Test {
                      }});
     table.push_back({"DELETE", "/api/v1/test/items/{id}", Auth::kPublic,
                      [](const Request&) { return Response::no_content(); }});
-    table.push_back({"GET", "/api/v1/test/private", Auth::kSession, [](const Request&) {
-                       return Response::json({{"secret", 1}});
+    table.push_back({"GET", "/api/v1/test/private", Auth::kSession, [](const Request& request) {
+                       return Response::json({{"user", request.actor->user}});
                      }});
     table.push_back({"GET", "/api/v1/test/boom", Auth::kPublic,
                      [](const Request&) -> Response { throw std::runtime_error("db at /x"); }});
@@ -351,6 +361,22 @@ TEST_F(ApiServerTest, LiteralSegmentWinsOverAParameter) {
 
 TEST_F(ApiServerTest, SessionRouteWithoutASessionIs401) {
   expect_problem(client().Get("/api/v1/test/private"), 401, "unauthenticated");
+  expect_problem(client().Get("/api/v1/test/private", {{"Authorization", "Bearer forged"}}), 401,
+                 "unauthenticated");
+}
+
+TEST_F(ApiServerTest, SessionRouteHandlerSeesTheAuthenticatedActor) {
+  auto res = client().Get("/api/v1/test/private", {{"Authorization", "Bearer good-token"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(body_of(res).at("user"), 7);
+}
+
+TEST_F(ApiServerTest, PublicRoutesNeedNoSession) {
+  auto res = client().Get("/api/v1/openapi.json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(body_of(res).at("openapi"), "3.1.0");
 }
 
 TEST_F(ApiServerTest, StatusCodesBecomeTheirHttpStatusWithField) {

@@ -18,6 +18,7 @@
 
 #include "core/record.hpp"
 #include "core/status.hpp"
+#include "service/context.hpp"
 
 namespace tandem::api {
 
@@ -41,6 +42,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> params;
   std::multimap<std::string, std::string, std::less<>> query;
   std::multimap<std::string, std::string, std::less<>> headers;  // names lower-cased
+  // The authenticated caller: always set when a kSession route's handler runs (the
+  // server's Authenticator put it there); unset on public routes.
+  std::optional<service::Actor> actor;
 
   // The id in path parameter `name` ("{id}"): already validated by the router.
   [[nodiscard]] core::Id id(std::string_view name) const;

@@ -191,7 +191,7 @@ class Server::Impl {
     return port_;
   }
 
-  void set_session_check(SessionCheck check) { session_check_ = std::move(check); }
+  void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
   [[nodiscard]] const Router& router() const { return router_; }
 
  private:
@@ -298,10 +298,13 @@ class Server::Impl {
       request.headers.emplace(std::move(lower), value);
     }
     if (route.auth == Auth::kSession) {
-      const core::Status allowed =
-          session_check_ ? session_check_(request)
-                         : core::Status::unauthenticated("This route needs a signed-in session.");
-      if (!allowed.is_ok()) return Response::problem(allowed);
+      if (!authenticator_) {
+        return Response::problem(
+            core::Status::unauthenticated("This route needs a signed-in session."));
+      }
+      auto actor = authenticator_(request);
+      if (!actor) return Response::problem(actor.error());
+      request.actor = *actor;
     }
     try {
       return route.handler(request);
@@ -365,7 +368,7 @@ class Server::Impl {
   Metrics& metrics_;
   const core::Clock& clock_;
   std::optional<StaticFiles> static_files_;
-  SessionCheck session_check_;
+  Authenticator authenticator_;
   httplib::Server http_;
   std::thread thread_;
   mutable std::mutex mutex_;
@@ -379,7 +382,9 @@ Server::Server(ServerSettings settings, Router router, Metrics& metrics, const c
 
 Server::~Server() = default;
 
-void Server::set_session_check(SessionCheck check) { impl_->set_session_check(std::move(check)); }
+void Server::set_authenticator(Authenticator authenticator) {
+  impl_->set_authenticator(std::move(authenticator));
+}
 core::Result<int> Server::bind() { return impl_->bind(); }
 core::Status Server::run() { return impl_->run(); }
 core::Status Server::start() { return impl_->start(); }

@@ -37,9 +37,10 @@ struct ServerSettings {
   std::function<void(std::string_view line)> log_sink;
 };
 
-// Decides whether a request for an Auth::kSession route may proceed (the session
-// middleware installs one). Without it every session route answers 401.
-using SessionCheck = std::function<core::Status(const Request&)>;
+// Turns the session a request carries (cookie or bearer token) into its actor, or
+// fails (Unauthenticated, or PermissionDenied for a missing CSRF header). Runs before
+// every Auth::kSession route; without one, every session route answers 401.
+using Authenticator = std::function<core::Result<service::Actor>(const Request&)>;
 
 class Server {
  public:
@@ -49,7 +50,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  void set_session_check(SessionCheck check);
+  // Call before start() or run().
+  void set_authenticator(Authenticator authenticator);
 
   // Binds the listening socket (once); Unavailable when the address is taken.
   core::Result<int> bind();
