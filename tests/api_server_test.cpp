@@ -554,6 +554,28 @@ TEST(ApiProblem, ProblemNamesItsTypeAndField) {
   EXPECT_FALSE(problem_body(core::Status::not_found("no client")).contains("field"));
 }
 
+TEST(ApiRequest, PageComesFromAfterAndLimit) {
+  Request request;
+  auto fallback = request.page();
+  ASSERT_TRUE(fallback);
+  EXPECT_EQ(fallback->after, 0);
+  EXPECT_EQ(fallback->limit, 50);
+  request.query = {{"after", "120"}, {"limit", "25"}};
+  auto page = request.page();
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->after, 120);
+  EXPECT_EQ(page->limit, 25);
+  for (const char* bad : {"0", "201", "x", "-3"}) {
+    request.query = {{"limit", bad}};
+    auto rejected = request.page();
+    ASSERT_FALSE(rejected) << bad;
+    EXPECT_EQ(rejected.error().field(), "limit");
+  }
+  request.query = {{"after", "abc"}};
+  ASSERT_FALSE(request.page());
+  EXPECT_EQ(request.page().error().field(), "after");
+}
+
 TEST(ApiRouter, RejectsADuplicateRoute) {
   auto handler = [](const Request&) { return Response::no_content(); };
   auto router = Router::create({{"GET", "/api/v1/a/{id}", Auth::kPublic, handler},

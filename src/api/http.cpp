@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/problem.hpp"
+#include "api/router.hpp"
 
 namespace tandem::api {
 namespace {
@@ -55,6 +56,29 @@ std::optional<std::string> Request::header(std::string_view name) const {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return first_value(headers, lower);
+}
+
+core::Result<core::Page> Request::page() const {
+  core::Page page;
+  if (auto after = query_value("after")) {
+    if (*after != "0") {
+      auto id = parse_id(*after);
+      if (!id) {
+        return core::fail(core::Status::invalid_argument(
+            "'after' must be an id from the previous page", "after"));
+      }
+      page.after = *id;
+    }
+  }
+  if (auto limit = query_value("limit")) {
+    auto value = parse_id(*limit);
+    if (!value || *value > kMaxPageLimit) {
+      return core::fail(core::Status::invalid_argument(
+          fmt::format("'limit' must be a whole number from 1 to {}", kMaxPageLimit), "limit"));
+    }
+    page.limit = static_cast<int>(*value);
+  }
+  return page;
 }
 
 core::Result<nlohmann::json> Request::json() const {

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ports.hpp"
 #include "core/record.hpp"
 #include "core/status.hpp"
 #include "service/context.hpp"
@@ -30,6 +31,7 @@ std::string_view to_string(Auth auth);
 // Limits on a JSON request body (the transport also caps the body's bytes).
 inline constexpr std::size_t kMaxJsonDepth = 32;
 inline constexpr std::size_t kDefaultMaxBodyBytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr int kMaxPageLimit = 200;
 
 struct Request {
   std::string method;   // "GET", "POST", ... (HEAD is served as GET)
@@ -51,6 +53,9 @@ struct Request {
   [[nodiscard]] std::optional<std::string> param(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> query_value(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
+  // Keyset pagination from "?after=ID&limit=N" (limit 1..kMaxPageLimit, default 50);
+  // InvalidArgument naming the parameter otherwise.
+  [[nodiscard]] core::Result<core::Page> page() const;
   // The body as JSON, with the depth limit; InvalidArgument naming the line and
   // column of the first error, or when the Content-Type is not JSON.
   [[nodiscard]] core::Result<nlohmann::json> json() const;
