@@ -11,5 +11,8 @@ void add_reliable_change_command(CLI::App& analyze, int& exit_code);
 void add_gas_command(CLI::App& analyze, int& exit_code);
 void add_profile_command(CLI::App& analyze, int& exit_code);
 void add_evaluate_alerts_command(CLI::App& app, int& exit_code);
+void add_store_commands(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
 
 }  // namespace tandem::cli
