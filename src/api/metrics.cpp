@@ -60,7 +60,7 @@ std::string Metrics::render() const {
                  "histogram\n");
   for (const auto& [key, histogram] : latency_) {
     const std::string labels =
-        fmt::format("route=\"{}\",method=\"{}\"", label(key.first), label(key.second));
+        fmt::format(R"(route="{}",method="{}")", label(key.first), label(key.second));
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
       fmt::format_to(to, "tandem_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
                      kBuckets[i], histogram.buckets[i]);

@@ -207,7 +207,7 @@ class Server::Impl {
     for (const auto& [name, value] : security_headers()) defaults.emplace(name, value);
     http_.set_default_headers(std::move(defaults));
 
-    http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       t_in_flight = InFlight{true, SteadyClock::now(), std::string(kUnmatchedRoute), {}};
       const std::string incoming = req.get_header_value("X-Request-Id");
       t_in_flight.request_id = acceptable_request_id(incoming) ? incoming : new_request_id();
