@@ -127,6 +127,29 @@ class Transaction {
   virtual Result<Id> add_comment(const ReflectionComment& comment) = 0;
   virtual Result<std::vector<ReflectionComment>> comments_of(Id org, Id reflection) = 0;
 
+  // Login sessions. Looked up by token hash across organisations (the token is all a
+  // request carries); every other call is scoped by organisation. create: NotFound for a
+  // user not in the organisation, AlreadyExists on a taken hash.
+  virtual Result<Id> create_login_session(const LoginSession& session) = 0;
+  virtual Result<LoginSession> find_login_session_by_hash(std::string_view token_hash) = 0;
+  virtual Status touch_login_session(Id org, Id session, Timestamp at) = 0;  // last_seen_at
+  virtual Status revoke_login_session(Id org, Id session) = 0;               // idempotent
+  // Revokes every session of the user but `keep` (0: keep none); returns how many.
+  virtual Result<std::int64_t> revoke_other_sessions(Id org, Id user, Id keep) = 0;
+
+  // Invitations. create: NotFound for a client or creator not in the organisation.
+  virtual Result<Id> create_invitation(const Invitation& invitation) = 0;
+  virtual Result<Invitation> find_invitation_by_hash(std::string_view token_hash) = 0;
+  // Sets used_at once, atomically: FailedPrecondition when it is already used (so of two
+  // concurrent acceptances exactly one succeeds).
+  virtual Status mark_invitation_used(Id org, Id invitation, Timestamp at) = 0;
+
+  // Failed-login counters for throttling, deployment-wide (a key such as
+  // "account:<email>" or "address:<ip>"), kept in the store so every server process sees
+  // them. count: failures of the key with at >= since.
+  virtual Status record_login_failure(std::string_view key, Timestamp at) = 0;
+  virtual Result<std::int64_t> count_login_failures(std::string_view key, Timestamp since) = 0;
+
   // Audit (append-only: there is no update or delete)
   virtual Result<Id> append_audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> search_audit(Id org, const AuditQuery& query) = 0;

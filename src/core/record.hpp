@@ -232,6 +232,33 @@ struct AuditEntry {
   Timestamp at = 0;
 };
 
+// A signed-in browser or script: the opaque token it holds is kept only as its hash (the
+// token itself never reaches the store). Expires when idle (last_seen_at) or absolutely
+// (expires_at); the service decides the limits.
+struct LoginSession {
+  Id id = 0;
+  Id org = 0;
+  Id user = 0;
+  std::string token_hash;  // hex of a hash of the token; unique across the deployment
+  Timestamp created_at = 0;
+  Timestamp last_seen_at = 0;
+  Timestamp expires_at = 0;  // absolute expiry
+  bool revoked = false;
+};
+
+// A one-time link a therapist creates for a client to make their account. Kept as the
+// hash of its token; single use (used_at is set once).
+struct Invitation {
+  Id id = 0;
+  Id org = 0;
+  Id client = 0;
+  Id created_by = 0;  // the therapist
+  std::string token_hash;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;
+  std::optional<Timestamp> used_at;
+};
+
 // Validation of values before they are stored: InvalidArgument naming the field.
 Status validate(const User& user);
 Status validate(const Client& client);

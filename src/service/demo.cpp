@@ -122,6 +122,36 @@ class Borrowed final : public core::Transaction {
   }
   Status update_user(const core::User& u) override { return tx_.update_user(u); }
   Result<std::int64_t> count_users(Id org) override { return tx_.count_users(org); }
+  Result<Id> create_login_session(const core::LoginSession& s) override {
+    return tx_.create_login_session(s);
+  }
+  Result<core::LoginSession> find_login_session_by_hash(std::string_view hash) override {
+    return tx_.find_login_session_by_hash(hash);
+  }
+  Status touch_login_session(Id org, Id session, core::Timestamp at) override {
+    return tx_.touch_login_session(org, session, at);
+  }
+  Status revoke_login_session(Id org, Id session) override {
+    return tx_.revoke_login_session(org, session);
+  }
+  Result<std::int64_t> revoke_other_sessions(Id org, Id user, Id keep) override {
+    return tx_.revoke_other_sessions(org, user, keep);
+  }
+  Result<Id> create_invitation(const core::Invitation& i) override {
+    return tx_.create_invitation(i);
+  }
+  Result<core::Invitation> find_invitation_by_hash(std::string_view hash) override {
+    return tx_.find_invitation_by_hash(hash);
+  }
+  Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
+    return tx_.mark_invitation_used(org, invitation, at);
+  }
+  Status record_login_failure(std::string_view key, core::Timestamp at) override {
+    return tx_.record_login_failure(key, at);
+  }
+  Result<std::int64_t> count_login_failures(std::string_view key, core::Timestamp since) override {
+    return tx_.count_login_failures(key, since);
+  }
   Result<Id> create_client(const core::Client& c) override { return tx_.create_client(c); }
   Result<core::Client> get_client(Id org, Id client) override {
     return tx_.get_client(org, client);

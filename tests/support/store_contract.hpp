@@ -1380,3 +1380,154 @@ TEST_P(StoreContract, ResealAllKeepsEveryEncryptedFieldReadableUnderTheNewKey) {
   ASSERT_EQ(comments.size(), 1U);
   EXPECT_EQ(comments[0].text, "comment");
 }
+
+// ---------------------------------------------------------------------------------------
+// Login sessions, invitations and failed-login counters
+
+namespace tandem::contract {
+inline auto fields(const core::LoginSession& s) {
+  return std::make_tuple(s.id, s.org, s.user, s.token_hash, s.created_at, s.last_seen_at,
+                         s.expires_at, s.revoked);
+}
+inline auto fields(const core::Invitation& i) {
+  return std::make_tuple(i.id, i.org, i.client, i.created_by, i.token_hash, i.created_at,
+                         i.expires_at, i.used_at);
+}
+inline core::LoginSession make_login_session(Id org, Id user, const std::string& hash) {
+  return {0, org, user, hash, kT0, kT0, kT0 + 720 * kMinute, false};
+}
+}  // namespace tandem::contract
+
+TEST_P(StoreContract, LoginSessionsAreFoundByHashTouchedAndRevoked) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto session = make_login_session(w.org, w.therapist, std::string(64, 'a'));
+  session.id = committed([&](Tx& tx) { return must(tx.create_login_session(session)); });
+  EXPECT_GT(session.id, 0);
+  EXPECT_EQ(fields(must(begin()->find_login_session_by_hash(session.token_hash))), fields(session));
+
+  committed([&](Tx& tx) { must(tx.touch_login_session(w.org, session.id, kT0 + kMinute)); });
+  session.last_seen_at = kT0 + kMinute;
+  EXPECT_EQ(fields(must(begin()->find_login_session_by_hash(session.token_hash))), fields(session));
+
+  committed([&](Tx& tx) { must(tx.revoke_login_session(w.org, session.id)); });
+  committed([&](Tx& tx) { must(tx.revoke_login_session(w.org, session.id)); });  // idempotent
+  session.revoked = true;
+  EXPECT_EQ(fields(must(begin()->find_login_session_by_hash(session.token_hash))), fields(session));
+  EXPECT_EQ(code_alone([&](Tx& tx) { return tx.find_login_session_by_hash(std::string(64, 'b')); }),
+            "NotFound");
+}
+
+TEST_P(StoreContract, RevokeOtherSessionsKeepsOneAndSparesOtherUsers) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  const auto ids = committed([&](Tx& tx) {
+    std::vector<Id> out;
+    for (char c : {'a', 'b', 'c'}) {
+      out.push_back(must(
+          tx.create_login_session(make_login_session(w.org, w.therapist, std::string(64, c)))));
+    }
+    out.push_back(
+        must(tx.create_login_session(make_login_session(w.org, w.trainee, std::string(64, 'd')))));
+    return out;
+  });
+  EXPECT_EQ(
+      committed([&](Tx& tx) { return must(tx.revoke_other_sessions(w.org, w.therapist, ids[1])); }),
+      2);
+  auto tx = begin();
+  EXPECT_TRUE(must(tx->find_login_session_by_hash(std::string(64, 'a'))).revoked);
+  EXPECT_FALSE(must(tx->find_login_session_by_hash(std::string(64, 'b'))).revoked);
+  EXPECT_TRUE(must(tx->find_login_session_by_hash(std::string(64, 'c'))).revoked);
+  EXPECT_FALSE(must(tx->find_login_session_by_hash(std::string(64, 'd'))).revoked);
+}
+
+TEST_P(StoreContract, LoginSessionsRefuseForeignUsersAndTakenHashes) {
+  using namespace tandem::contract;
+  const World a = world("a");
+  const World b = world("b");
+  const std::string hash(64, 'a');
+  const Id id = committed([&](Tx& tx) {
+    return must(tx.create_login_session(make_login_session(a.org, a.therapist, hash)));
+  });
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.create_login_session(
+                  make_login_session(b.org, a.therapist, std::string(64, 'b')));
+            }),
+            "NotFound");
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.create_login_session(make_login_session(a.org, a.admin, hash));
+            }),
+            "AlreadyExists");
+  EXPECT_EQ(code_alone([&](Tx& tx) { return tx.touch_login_session(b.org, id, kT0); }), "NotFound");
+  EXPECT_EQ(code_alone([&](Tx& tx) { return tx.revoke_login_session(b.org, id); }), "NotFound");
+}
+
+TEST_P(StoreContract, InvitationsRoundTripAndAreSingleUse) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  tandem::core::Invitation invitation{0,
+                                      w.org,
+                                      w.client,
+                                      w.therapist,
+                                      std::string(64, 'e'),
+                                      kT0,
+                                      kT0 + 7 * 24 * 60 * kMinute,
+                                      std::nullopt};
+  invitation.id = committed([&](Tx& tx) { return must(tx.create_invitation(invitation)); });
+  EXPECT_GT(invitation.id, 0);
+  EXPECT_EQ(fields(must(begin()->find_invitation_by_hash(invitation.token_hash))),
+            fields(invitation));
+
+  committed([&](Tx& tx) { must(tx.mark_invitation_used(w.org, invitation.id, kT0 + kMinute)); });
+  invitation.used_at = kT0 + kMinute;
+  EXPECT_EQ(fields(must(begin()->find_invitation_by_hash(invitation.token_hash))),
+            fields(invitation));
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.mark_invitation_used(w.org, invitation.id, kT0 + 2 * kMinute);
+            }),
+            "FailedPrecondition");
+  EXPECT_EQ(must(begin()->find_invitation_by_hash(invitation.token_hash)).used_at, kT0 + kMinute);
+  EXPECT_EQ(code_alone([&](Tx& tx) { return tx.find_invitation_by_hash(std::string(64, 'f')); }),
+            "NotFound");
+}
+
+TEST_P(StoreContract, InvitationsRefuseRowsOfAnotherOrganisation) {
+  using namespace tandem::contract;
+  const World a = world("a");
+  const World b = world("b");
+  auto make = [&](Id org, Id client, Id by, char c) {
+    return tandem::core::Invitation{0,   org,           client,      by, std::string(64, c),
+                                    kT0, kT0 + kMinute, std::nullopt};
+  };
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.create_invitation(make(a.org, b.client, a.therapist, 'a'));
+            }),
+            "NotFound");
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.create_invitation(make(a.org, a.client, b.therapist, 'a'));
+            }),
+            "NotFound");
+  const Id id = committed(
+      [&](Tx& tx) { return must(tx.create_invitation(make(a.org, a.client, a.therapist, 'a'))); });
+  EXPECT_EQ(code_alone([&](Tx& tx) {
+              return tx.create_invitation(make(a.org, a.client, a.therapist, 'a'));
+            }),
+            "AlreadyExists");
+  EXPECT_EQ(code_alone([&](Tx& tx) { return tx.mark_invitation_used(b.org, id, kT0); }),
+            "NotFound");
+}
+
+TEST_P(StoreContract, LoginFailuresAreCountedPerKeySinceATime) {
+  using namespace tandem::contract;
+  committed([&](Tx& tx) {
+    for (int i = 0; i < 3; ++i)
+      must(tx.record_login_failure("account:a@example.org", kT0 + i * kMinute));
+    must(tx.record_login_failure("address:192.0.2.1", kT0));
+  });
+  auto tx = begin();
+  EXPECT_EQ(must(tx->count_login_failures("account:a@example.org", kT0)), 3);
+  EXPECT_EQ(must(tx->count_login_failures("account:a@example.org", kT0 + kMinute)), 2);
+  EXPECT_EQ(must(tx->count_login_failures("account:a@example.org", kT0 + 3 * kMinute)), 0);
+  EXPECT_EQ(must(tx->count_login_failures("address:192.0.2.1", kT0)), 1);
+  EXPECT_EQ(must(tx->count_login_failures("account:b@example.org", kT0)), 0);
+}

@@ -30,6 +30,11 @@ using SupervisionKey = std::tuple<Id, Id, Id>;     // org, supervisor, therapist
 using InstrumentKey = std::pair<Id, std::string>;  // org, instrument id
 using DefinitionKey = std::tuple<Id, Id, int>;     // org, episode, version
 
+struct LoginFailure {
+  std::string key;
+  core::Timestamp at = 0;
+};
+
 // Every table of the record, either as committed rows (Rows) or as a transaction's overlay
 // (Changes). Keys mirror the SQL primary keys.
 template <template <class, class> class M>
@@ -50,6 +55,9 @@ struct Tables {
   M<Id, core::Reflection> reflections;
   M<Id, core::ReflectionComment> comments;
   M<Id, core::AuditEntry> audit;
+  M<Id, core::LoginSession> login_sessions;
+  M<Id, core::Invitation> invitations;
+  M<Id, LoginFailure> login_failures;
 };
 
 // Calls f(committed table, overlay table) for every table.
@@ -71,6 +79,9 @@ void for_each_table(Tables<Rows>& rows, Tables<Changes>& changes, F&& f) {
   f(rows.reflections, changes.reflections);
   f(rows.comments, changes.comments);
   f(rows.audit, changes.audit);
+  f(rows.login_sessions, changes.login_sessions);
+  f(rows.invitations, changes.invitations);
+  f(rows.login_failures, changes.login_failures);
 }
 
 // A table as one transaction sees it: its own changes over the committed rows.
@@ -179,6 +190,9 @@ struct MemoryStore::Shared {
   Id next_reflection = 1;
   Id next_comment = 1;
   Id next_audit = 1;
+  Id next_login_session = 1;
+  Id next_invitation = 1;
+  Id next_login_failure = 1;
 
   bool acquire_slot() {
     std::unique_lock lock(slot_mutex);
@@ -755,6 +769,99 @@ class MemoryTransaction final : public core::Transaction {
     });
   }
 
+  // ---- login sessions, invitations, throttling ------------------------------------------
+
+  Result<Id> create_login_session(const core::LoginSession& session) override {
+    if (auto s = begin_write(); !s.is_ok()) return core::fail(s);
+    auto t = tables();
+    if (auto s = require_organisation(session.org); !s.is_ok()) return core::fail(s);
+    if (!user_in(session.org, session.user)) return core::fail(not_found("user"));
+    if (find_by_hash(t.login_sessions, session.token_hash)) {
+      return core::fail(Status::already_exists("token_hash: already in use", "token_hash"));
+    }
+    core::LoginSession row = session;
+    row.id = shared_->next_login_session++;
+    t.login_sessions.put(row.id, row);
+    return row.id;
+  }
+
+  Result<core::LoginSession> find_login_session_by_hash(std::string_view token_hash) override {
+    auto lock = read_lock();
+    if (auto found = find_by_hash(tables().login_sessions, token_hash)) return *found;
+    return core::fail(not_found("login session"));
+  }
+
+  Status touch_login_session(Id org, Id session, core::Timestamp at) override {
+    return change_login_session(org, session, [&](core::LoginSession& s) { s.last_seen_at = at; });
+  }
+
+  Status revoke_login_session(Id org, Id session) override {
+    return change_login_session(org, session, [](core::LoginSession& s) { s.revoked = true; });
+  }
+
+  Result<std::int64_t> revoke_other_sessions(Id org, Id user, Id keep) override {
+    if (auto s = begin_write(); !s.is_ok()) return core::fail(s);
+    auto t = tables();
+    std::vector<core::LoginSession> revoke = all_of(t.login_sessions, [&](const auto& s) {
+      return s.org == org && s.user == user && s.id != keep && !s.revoked;
+    });
+    for (core::LoginSession& s : revoke) {
+      s.revoked = true;
+      t.login_sessions.put(s.id, s);
+    }
+    return static_cast<std::int64_t>(revoke.size());
+  }
+
+  Result<Id> create_invitation(const core::Invitation& invitation) override {
+    if (auto s = begin_write(); !s.is_ok()) return core::fail(s);
+    auto t = tables();
+    if (auto s = require_organisation(invitation.org); !s.is_ok()) return core::fail(s);
+    if (!client_in(invitation.org, invitation.client)) return core::fail(not_found("client"));
+    if (!user_in(invitation.org, invitation.created_by)) return core::fail(not_found("user"));
+    if (find_by_hash(t.invitations, invitation.token_hash)) {
+      return core::fail(Status::already_exists("token_hash: already in use", "token_hash"));
+    }
+    core::Invitation row = invitation;
+    row.id = shared_->next_invitation++;
+    t.invitations.put(row.id, row);
+    return row.id;
+  }
+
+  Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override {
+    auto lock = read_lock();
+    if (auto found = find_by_hash(tables().invitations, token_hash)) return *found;
+    return core::fail(not_found("invitation"));
+  }
+
+  Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
+    if (auto s = begin_write(); !s.is_ok()) return s;
+    auto t = tables();
+    const auto* row = t.invitations.find(invitation);
+    if (!row || row->org != org) return not_found("invitation");
+    if (row->used_at) return Status::failed_precondition("this invitation has already been used");
+    core::Invitation used = *row;
+    used.used_at = at;
+    t.invitations.put(used.id, used);
+    return Status::ok();
+  }
+
+  Status record_login_failure(std::string_view key, core::Timestamp at) override {
+    if (auto s = begin_write(); !s.is_ok()) return s;
+    const Id id = shared_->next_login_failure++;
+    tables().login_failures.put(id, LoginFailure{std::string(key), at});
+    return Status::ok();
+  }
+
+  Result<std::int64_t> count_login_failures(std::string_view key, core::Timestamp since) override {
+    auto lock = read_lock();
+    std::int64_t count = 0;
+    tables().login_failures.scan([&](const LoginFailure& f) {
+      if (f.key == key && f.at >= since) ++count;
+      return true;
+    });
+    return count;
+  }
+
  private:
   // Views of every table for this transaction; cheap to make.
   struct TableViews {
@@ -774,6 +881,9 @@ class MemoryTransaction final : public core::Transaction {
     View<Id, core::Reflection> reflections;
     View<Id, core::ReflectionComment> comments;
     View<Id, core::AuditEntry> audit;
+    View<Id, core::LoginSession> login_sessions;
+    View<Id, core::Invitation> invitations;
+    View<Id, LoginFailure> login_failures;
   };
 
   TableViews tables() {
@@ -794,7 +904,10 @@ class MemoryTransaction final : public core::Transaction {
                       view(r.moments, c.moments),
                       view(r.reflections, c.reflections),
                       view(r.comments, c.comments),
-                      view(r.audit, c.audit)};
+                      view(r.audit, c.audit),
+                      view(r.login_sessions, c.login_sessions),
+                      view(r.invitations, c.invitations),
+                      view(r.login_failures, c.login_failures)};
   }
 
   // Readers share the committed rows with commits; the writer holds the slot, so nobody
@@ -841,6 +954,27 @@ class MemoryTransaction final : public core::Transaction {
       const auto* row = session_in(org, *session);
       if (!row || row->episode != episode) return not_found("session");
     }
+    return Status::ok();
+  }
+  template <class V>
+  static std::optional<V> find_by_hash(const View<Id, V>& table, std::string_view token_hash) {
+    std::optional<V> found;
+    table.scan([&](const V& row) {
+      if (row.token_hash != token_hash) return true;
+      found = row;
+      return false;
+    });
+    return found;
+  }
+  template <class Change>
+  Status change_login_session(Id org, Id session, Change change) {
+    if (auto s = begin_write(); !s.is_ok()) return s;
+    auto t = tables();
+    const auto* row = t.login_sessions.find(session);
+    if (!row || row->org != org) return not_found("login session");
+    core::LoginSession changed = *row;
+    change(changed);
+    t.login_sessions.put(changed.id, changed);
     return Status::ok();
   }
   bool email_taken(const std::string& email) {

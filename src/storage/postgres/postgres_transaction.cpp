@@ -249,6 +249,44 @@ constexpr Query kCommentsOf{
     "SELECT org_id, id, reflection_id, author_id, text, at FROM reflection_comments "
     "WHERE org_id = $1 AND reflection_id = $2 ORDER BY id"};
 
+constexpr Query kCreateLoginSession{
+    "login_session_create",
+    "INSERT INTO login_sessions (org_id, user_id, token_hash, created_at, last_seen_at, "
+    "expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
+constexpr Query kFindLoginSession{
+    "login_session_by_hash",
+    "SELECT id, org_id, user_id, token_hash, created_at, last_seen_at, expires_at, revoked "
+    "FROM login_sessions WHERE token_hash = $1"};
+constexpr Query kTouchLoginSession{
+    "login_session_touch",
+    "UPDATE login_sessions SET last_seen_at = $3 WHERE org_id = $1 AND id = $2"};
+constexpr Query kRevokeLoginSession{
+    "login_session_revoke",
+    "UPDATE login_sessions SET revoked = true WHERE org_id = $1 AND id = $2"};
+constexpr Query kRevokeOtherSessions{
+    "login_session_revoke_others",
+    "UPDATE login_sessions SET revoked = true WHERE org_id = $1 AND user_id = $2 AND id <> $3 "
+    "AND NOT revoked"};
+constexpr Query kCreateInvitation{
+    "invitation_create",
+    "INSERT INTO invitations (org_id, client_id, created_by, token_hash, created_at, expires_at, "
+    "used_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
+constexpr Query kFindInvitation{
+    "invitation_by_hash",
+    "SELECT id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at "
+    "FROM invitations WHERE token_hash = $1"};
+// Conditional on used_at IS NULL: under read committed a concurrent acceptance waits for the
+// row lock, re-checks the condition and matches nothing.
+constexpr Query kUseInvitation{
+    "invitation_use",
+    "UPDATE invitations SET used_at = $3 WHERE org_id = $1 AND id = $2 AND used_at IS NULL"};
+constexpr Query kInvitationExists{"invitation_exists",
+                                  "SELECT 1 FROM invitations WHERE org_id = $1 AND id = $2"};
+constexpr Query kRecordLoginFailure{"login_failure_record",
+                                    "INSERT INTO login_failures (key, at) VALUES ($1, $2)"};
+constexpr Query kCountLoginFailures{
+    "login_failure_count", "SELECT count(*) FROM login_failures WHERE key = $1 AND at >= $2"};
+
 constexpr Query kAppendAudit{
     "audit_append",
     "INSERT INTO audit (org_id, actor_id, action, record_type, record_id, outcome, at) "
@@ -1277,6 +1315,93 @@ core::Result<std::vector<core::ReflectionComment>> PostgresTransaction::comments
 }
 
 // ---- audit ------------------------------------------------------------------------------
+
+// ---- login sessions, invitations, throttling ---------------------------------------
+
+core::Result<Id> PostgresTransaction::create_login_session(const core::LoginSession& l) {
+  return insert_returning_id(kCreateLoginSession,
+                             Params()
+                                 .add(l.org)
+                                 .add(l.user)
+                                 .add(l.token_hash)
+                                 .add(l.created_at)
+                                 .add(l.last_seen_at)
+                                 .add(l.expires_at)
+                                 .add(l.revoked),
+                             "create login session");
+}
+
+core::Result<core::LoginSession> PostgresTransaction::find_login_session_by_hash(
+    std::string_view token_hash) {
+  auto rows = run(kFindLoginSession, Params().add(token_hash), "find login session");
+  if (!rows) return fail(rows.error());
+  if (rows->rows() == 0) return fail(not_found("login session"));
+  return core::LoginSession{rows->int64(0, 0), rows->int64(0, 1),  rows->int64(0, 2),
+                            rows->str(0, 3),   rows->int64(0, 4),  rows->int64(0, 5),
+                            rows->int64(0, 6), rows->boolean(0, 7)};
+}
+
+Status PostgresTransaction::touch_login_session(Id org, Id session, core::Timestamp at) {
+  return update_one(kTouchLoginSession, Params().add(org).add(session).add(at),
+                    "touch login session", "login session");
+}
+
+Status PostgresTransaction::revoke_login_session(Id org, Id session) {
+  return update_one(kRevokeLoginSession, Params().add(org).add(session), "revoke login session",
+                    "login session");
+}
+
+core::Result<std::int64_t> PostgresTransaction::revoke_other_sessions(Id org, Id user, Id keep) {
+  auto rows = run_guarded(kRevokeOtherSessions, Params().add(org).add(user).add(keep),
+                          "revoke login sessions");
+  if (!rows) return fail(rows.error());
+  return static_cast<std::int64_t>(rows->affected());
+}
+
+core::Result<Id> PostgresTransaction::create_invitation(const core::Invitation& i) {
+  return insert_returning_id(kCreateInvitation,
+                             Params()
+                                 .add(i.org)
+                                 .add(i.client)
+                                 .add(i.created_by)
+                                 .add(i.token_hash)
+                                 .add(i.created_at)
+                                 .add(i.expires_at)
+                                 .add(i.used_at),
+                             "create invitation");
+}
+
+core::Result<core::Invitation> PostgresTransaction::find_invitation_by_hash(
+    std::string_view token_hash) {
+  auto rows = run(kFindInvitation, Params().add(token_hash), "find invitation");
+  if (!rows) return fail(rows.error());
+  if (rows->rows() == 0) return fail(not_found("invitation"));
+  return core::Invitation{rows->int64(0, 0), rows->int64(0, 1),    rows->int64(0, 2),
+                          rows->int64(0, 3), rows->str(0, 4),      rows->int64(0, 5),
+                          rows->int64(0, 6), rows->opt_int64(0, 7)};
+}
+
+Status PostgresTransaction::mark_invitation_used(Id org, Id invitation, core::Timestamp at) {
+  auto rows =
+      run_guarded(kUseInvitation, Params().add(org).add(invitation).add(at), "use invitation");
+  if (!rows) return rows.error();
+  if (rows->affected() == 1) return Status::ok();
+  if (Status found = require(kInvitationExists, org, invitation, "invitation"); !found.is_ok()) {
+    return found;
+  }
+  return Status::failed_precondition("this invitation has already been used");
+}
+
+Status PostgresTransaction::record_login_failure(std::string_view key, core::Timestamp at) {
+  return write(kRecordLoginFailure, Params().add(key).add(at), "record login failure");
+}
+
+core::Result<std::int64_t> PostgresTransaction::count_login_failures(std::string_view key,
+                                                                     core::Timestamp since) {
+  auto rows = run(kCountLoginFailures, Params().add(key).add(since), "count login failures");
+  if (!rows) return fail(rows.error());
+  return rows->int64(0, 0);
+}
 
 core::Result<Id> PostgresTransaction::append_audit(const core::AuditEntry& e) {
   return insert_returning_id(kAppendAudit,

@@ -103,6 +103,19 @@ class PostgresTransaction final : public core::Transaction {
   core::Result<std::vector<core::ReflectionComment>> comments_of(core::Id org,
                                                                  core::Id reflection) override;
 
+  core::Result<core::Id> create_login_session(const core::LoginSession& session) override;
+  core::Result<core::LoginSession> find_login_session_by_hash(std::string_view token_hash) override;
+  core::Status touch_login_session(core::Id org, core::Id session, core::Timestamp at) override;
+  core::Status revoke_login_session(core::Id org, core::Id session) override;
+  core::Result<std::int64_t> revoke_other_sessions(core::Id org, core::Id user,
+                                                   core::Id keep) override;
+  core::Result<core::Id> create_invitation(const core::Invitation& invitation) override;
+  core::Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override;
+  core::Status mark_invitation_used(core::Id org, core::Id invitation, core::Timestamp at) override;
+  core::Status record_login_failure(std::string_view key, core::Timestamp at) override;
+  core::Result<std::int64_t> count_login_failures(std::string_view key,
+                                                  core::Timestamp since) override;
+
   core::Result<core::Id> append_audit(const core::AuditEntry& entry) override;
   core::Result<std::vector<core::AuditEntry>> search_audit(core::Id org,
                                                            const core::AuditQuery& query) override;

@@ -150,6 +150,10 @@ constexpr const char* kSessionColumns =
     "therapist_notes, created_at";
 constexpr const char* kReflectionColumns =
     "id, org_id, author_id, episode_id, tried_to_fix, sat_with, at";
+constexpr const char* kLoginSessionColumns =
+    "id, org_id, user_id, token_hash, created_at, last_seen_at, expires_at, revoked";
+constexpr const char* kInvitationColumns =
+    "id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at";
 constexpr const char* kAuditColumns =
     "id, org_id, actor_id, action, record_type, record_id, outcome, at";
 
@@ -814,6 +818,104 @@ class SqliteTransaction final : public core::Transaction {
       e.at = s.int64(7);
       return e;
     });
+  }
+
+  // ---- Login sessions, invitations, throttling -------------------------------------------
+
+  Result<Id> create_login_session(const core::LoginSession& l) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt,
+                        prepare("INSERT INTO login_sessions (org_id, user_id, token_hash, "
+                                "created_at, last_seen_at, expires_at, revoked) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    stmt->bind(1, l.org).bind(2, l.user).bind(3, l.token_hash).bind(4, l.created_at);
+    stmt->bind(5, l.last_seen_at).bind(6, l.expires_at).bind(7, l.revoked);
+    return insert(stmt, {organisation_row(l.org), user_row(l.org, l.user)});
+  }
+
+  Result<core::LoginSession> find_login_session_by_hash(std::string_view token_hash) override {
+    SQ_ASSIGN_OR_RETURN(
+        auto stmt,
+        prepare(select_from(kLoginSessionColumns, "FROM login_sessions WHERE token_hash = ?1")));
+    stmt->bind(1, token_hash);
+    return one<core::LoginSession>(stmt, "login session", [](const Statement& s) {
+      return Result<core::LoginSession>(core::LoginSession{s.int64(0), s.int64(1), s.int64(2),
+                                                           s.str(3), s.int64(4), s.int64(5),
+                                                           s.int64(6), s.boolean(7)});
+    });
+  }
+
+  Status touch_login_session(Id org, Id session, core::Timestamp at) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("UPDATE login_sessions SET last_seen_at = ?3 "
+                                           "WHERE org_id = ?1 AND id = ?2"));
+    stmt->bind(1, org).bind(2, session).bind(3, at);
+    return update(stmt, "login session", {});
+  }
+
+  Status revoke_login_session(Id org, Id session) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("UPDATE login_sessions SET revoked = 1 "
+                                           "WHERE org_id = ?1 AND id = ?2"));
+    stmt->bind(1, org).bind(2, session);
+    return update(stmt, "login session", {});
+  }
+
+  Result<std::int64_t> revoke_other_sessions(Id org, Id user, Id keep) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("UPDATE login_sessions SET revoked = 1 WHERE org_id = "
+                                           "?1 AND user_id = ?2 AND id <> ?3 AND revoked = 0"));
+    stmt->bind(1, org).bind(2, user).bind(3, keep);
+    SQ_RETURN_IF_ERROR(execute(stmt, {}));
+    return static_cast<std::int64_t>(lease_.get()->changes());
+  }
+
+  Result<Id> create_invitation(const core::Invitation& i) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt,
+                        prepare("INSERT INTO invitations (org_id, client_id, created_by, "
+                                "token_hash, created_at, expires_at, used_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    stmt->bind(1, i.org).bind(2, i.client).bind(3, i.created_by).bind(4, i.token_hash);
+    stmt->bind(5, i.created_at).bind(6, i.expires_at).bind(7, i.used_at);
+    return insert(stmt, {organisation_row(i.org), client_row(i.org, i.client),
+                         user_row(i.org, i.created_by)});
+  }
+
+  Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kInvitationColumns,
+                                                       "FROM invitations WHERE token_hash = ?1")));
+    stmt->bind(1, token_hash);
+    return one<core::Invitation>(stmt, "invitation", [](const Statement& s) {
+      return Result<core::Invitation>(core::Invitation{s.int64(0), s.int64(1), s.int64(2),
+                                                       s.int64(3), s.str(4), s.int64(5), s.int64(6),
+                                                       s.opt_int64(7)});
+    });
+  }
+
+  Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
+    // One conditional UPDATE: the transaction holds SQLite's write lock, so no other
+    // acceptance can slip in between the check and the write.
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("UPDATE invitations SET used_at = ?3 WHERE org_id = ?1 "
+                                           "AND id = ?2 AND used_at IS NULL"));
+    stmt->bind(1, org).bind(2, invitation).bind(3, at);
+    SQ_RETURN_IF_ERROR(execute(stmt, {}));
+    if (lease_.get()->changes() == 1) return Status::ok();
+    SQ_ASSIGN_OR_RETURN(auto exists,
+                        prepare("SELECT 1 FROM invitations WHERE org_id = ?1 AND id = ?2"));
+    exists->bind(1, org).bind(2, invitation);
+    SQ_ASSIGN_OR_RETURN(bool found, exists->step());
+    if (!found) return Status::not_found("invitation not found");
+    return Status::failed_precondition("this invitation has already been used");
+  }
+
+  Status record_login_failure(std::string_view key, core::Timestamp at) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("INSERT INTO login_failures (key, at) VALUES (?1, ?2)"));
+    stmt->bind(1, key).bind(2, at);
+    return execute(stmt, {});
+  }
+
+  Result<std::int64_t> count_login_failures(std::string_view key, core::Timestamp since) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("SELECT count(*) FROM login_failures "
+                                           "WHERE key = ?1 AND at >= ?2"));
+    stmt->bind(1, key).bind(2, since);
+    return one<std::int64_t>(stmt, "login failures",
+                             [](const Statement& s) { return Result<std::int64_t>(s.int64(0)); });
   }
 
  private:
