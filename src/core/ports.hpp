@@ -32,6 +32,16 @@ class PasswordHasher {
   virtual bool verify(std::string_view encoded_hash, std::string_view password) const = 0;
 };
 
+// Opaque bearer tokens (login sessions, invitation links) and the hash the store keeps of
+// them instead. issue(): a fresh unguessable token; hash(): deterministic, so a token can be
+// looked up by its hash, and one-way, so a copy of the store gives no usable token.
+class TokenIssuer {
+ public:
+  virtual ~TokenIssuer() = default;
+  virtual std::string issue() const = 0;
+  virtual std::string hash(std::string_view token) const = 0;
+};
+
 // Authenticated encryption of free-text fields at rest. seal() output is an opaque
 // printable string that names the key it was sealed under, so keys can rotate.
 class FieldCipher {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ports.hpp"
+
 namespace tandem::crypto {
 
 inline constexpr std::size_t kTokenBytes = 32;  // 256 bits of randomness
@@ -24,5 +26,12 @@ std::string token_hash(std::string_view token);
 // Compares in time that depends only on the lengths (sodium_memcmp); texts of different
 // lengths are unequal. Lengths are not secret here: every token has kTokenChars.
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// The TokenIssuer port over random_token() and token_hash(). Stateless; thread-safe.
+class SodiumTokenIssuer final : public core::TokenIssuer {
+ public:
+  std::string issue() const override { return random_token(); }
+  std::string hash(std::string_view token) const override { return token_hash(token); }
+};
 
 }  // namespace tandem::crypto
