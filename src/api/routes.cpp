@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "api/openapi.hpp"
+#include "api/routes_auth.hpp"
 
 namespace tandem::api {
 
@@ -38,6 +39,7 @@ std::vector<Route> system_routes(const Dependencies& deps) {
 
 std::vector<Route> routes(const Dependencies& deps) {
   std::vector<Route> table = system_routes(deps);
+  for (Route& route : auth_routes(deps.sessions)) table.push_back(std::move(route));
   // Use-case routes are appended here, one line per route, e.g.
   //   table.push_back({"GET", "/api/v1/clients/{id}", Auth::kSession, get_client(deps)});
   return table;

@@ -8,6 +8,7 @@
 #include "api/http.hpp"
 #include "api/metrics.hpp"
 #include "core/ports.hpp"
+#include "service/sessions.hpp"
 
 namespace tandem::api {
 
@@ -17,6 +18,8 @@ struct Dependencies {
   core::Store& store;
   const Metrics& metrics;
   const core::Clock& clock;
+  // Accounts and sessions; unset: the account routes are in the table but answer 503.
+  const service::SessionContext* sessions = nullptr;
 };
 
 std::vector<Route> routes(const Dependencies& deps);

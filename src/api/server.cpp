@@ -290,6 +290,7 @@ class Server::Impl {
     request.pattern = route.pattern;
     request.request_id = t_in_flight.request_id;
     request.body = req.body;
+    request.remote_address = req.remote_addr;
     request.params = match.params;
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     for (const auto& [name, value] : req.headers) {

@@ -1,0 +1,267 @@
+// The account routes (api/routes_auth.hpp) against a real server on 127.0.0.1 with a
+// temporary SQLite store: login (token and cookie), the Authenticator (bearer, cookie with
+// CSRF), me, logout, password change, throttling (429 with Retry-After), invitations.
+#include "api/routes_auth.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/server.hpp"
+#include "crypto/tokens.hpp"
+#include "service/accounts.hpp"
+#include "service/instrument_catalogue.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "support/fake_cipher.hpp"
+
+namespace tandem::api {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class SettableClock final : public core::Clock {
+ public:
+  core::Timestamp now() const override { return now_.load(); }
+  core::Date today() const override { return static_cast<core::Date>(now_.load() / 86400000); }
+  void advance(core::Timestamp ms) { now_ += ms; }
+
+ private:
+  std::atomic<core::Timestamp> now_{1767225600000};
+};
+
+class FakeHasher final : public core::PasswordHasher {
+ public:
+  core::Result<std::string> hash(std::string_view password) const override {
+    return "hash:" + std::string(password);
+  }
+  bool verify(std::string_view encoded, std::string_view password) const override {
+    return encoded == "hash:" + std::string(password);
+  }
+};
+
+class ApiAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tandem-api-auth-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = store::SqliteStore::open((dir_ / "tandem.db").string(),
+                                          std::make_shared<testing_support::FakeCipher>());
+    ASSERT_TRUE(store) << store.error().message();
+    store_ = std::move(*store);
+    ctx_ =
+        std::make_unique<service::Context>(service::Context{*store_, clock_, hasher_, catalogue_});
+    sessions_ = std::make_unique<service::SessionContext>(service::SessionContext{*ctx_, tokens_});
+
+    auto org = service::bootstrap_organisation(
+        *ctx_, {"Practice", "Call 111", "admin@example.org", "Admin", "admin-password"});
+    ASSERT_TRUE(org);
+    const service::Actor admin{org->admin, org->org, core::Role::kAdmin, false, std::nullopt};
+    therapist_ = *service::create_user(*ctx_, admin,
+                                       {"therapist@example.org", "T", core::Role::kTherapist, false,
+                                        "therapist-password", std::nullopt});
+    auto tx = *store_->begin();
+    client_ = *tx->create_client({0, org->org, "Ada", std::nullopt, {}, clock_.now()});
+    ASSERT_TRUE(tx->assign({org->org, client_, therapist_, clock_.now()}).is_ok());
+    ASSERT_TRUE(tx->commit().is_ok());
+
+    std::vector<Route> table = auth_routes(sessions_.get());
+    table.push_back({"GET", "/healthz", Auth::kPublic, [](const Request&) {
+                       return Response::json({{"status", "ok"}});
+                     }});
+    auto router = Router::create(std::move(table));
+    ASSERT_TRUE(router) << router.error().message();
+    ServerSettings settings;
+    settings.port = 0;
+    settings.threads = 2;
+    settings.keep_alive_timeout = std::chrono::seconds(1);
+    settings.log_sink = [](std::string_view) {};
+    server_ = std::make_unique<Server>(std::move(settings), std::move(*router), metrics_, clock_);
+    server_->set_authenticator(
+        [this](const Request& request) { return authenticate_request(*sessions_, request); });
+    ASSERT_TRUE(server_->start().is_ok());
+    ASSERT_TRUE(wait_until_ready("127.0.0.1", server_->port()));
+  }
+
+  void TearDown() override {
+    server_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  httplib::Client client() const { return httplib::Client("127.0.0.1", server_->port()); }
+
+  httplib::Result post(const std::string& path, const json& body, httplib::Headers headers = {}) {
+    return client().Post(path.c_str(), headers, body.dump(), "application/json");
+  }
+
+  json login_ok(const std::string& email = "therapist@example.org",
+                const std::string& password = "therapist-password") {
+    auto res = post("/api/v1/auth/login", {{"email", email}, {"password", password}});
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200) << res->body;
+    return json::parse(res->body);
+  }
+
+  static httplib::Headers bearer(const json& login) {
+    return {{"Authorization", "Bearer " + login.at("token").get<std::string>()}};
+  }
+
+  fs::path dir_;
+  SettableClock clock_;
+  FakeHasher hasher_;
+  service::InstrumentCatalogue catalogue_{{}};
+  crypto::SodiumTokenIssuer tokens_;
+  std::unique_ptr<core::Store> store_;
+  std::unique_ptr<service::Context> ctx_;
+  std::unique_ptr<service::SessionContext> sessions_;
+  Metrics metrics_;
+  std::unique_ptr<Server> server_;
+  core::Id therapist_ = 0;
+  core::Id client_ = 0;
+};
+
+TEST_F(ApiAuthTest, LoginReturnsATokenAndSetsAStrictHttpOnlyCookie) {
+  auto res = post("/api/v1/auth/login",
+                  {{"email", "therapist@example.org"}, {"password", "therapist-password"}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json body = json::parse(res->body);
+  EXPECT_EQ(body.at("token").get<std::string>().size(), crypto::kTokenChars);
+  EXPECT_EQ(body.at("role"), "therapist");
+  const std::string cookie = res->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("tandem_session=" + body.at("token").get<std::string>()),
+            std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos);
+
+  auto tls = post("/api/v1/auth/login",
+                  {{"email", "therapist@example.org"}, {"password", "therapist-password"}},
+                  {{"X-Forwarded-Proto", "https"}});
+  ASSERT_TRUE(tls);
+  EXPECT_NE(tls->get_header_value("Set-Cookie").find("; Secure"), std::string::npos);
+}
+
+TEST_F(ApiAuthTest, MeAnswersForABearerTokenAnd401Otherwise) {
+  const json in = login_ok();
+  auto me = client().Get("/api/v1/me", bearer(in));
+  ASSERT_TRUE(me);
+  ASSERT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(json::parse(me->body).at("id"), therapist_);
+  EXPECT_EQ(json::parse(me->body).at("email"), "therapist@example.org");
+
+  auto none = client().Get("/api/v1/me");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  auto forged = client().Get("/api/v1/me", {{"Authorization", "Bearer not-a-real-token"}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+  EXPECT_EQ(forged->get_header_value("Content-Type"), "application/problem+json");
+}
+
+TEST_F(ApiAuthTest, ExpiredTokensAre401) {
+  const json in = login_ok();
+  clock_.advance(31 * service::kMinuteMs);
+  auto me = client().Get("/api/v1/me", bearer(in));
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+}
+
+TEST_F(ApiAuthTest, CookieSessionsNeedTheCsrfHeaderForUnsafeMethods) {
+  const json in = login_ok();
+  const std::string cookie = "tandem_session=" + in.at("token").get<std::string>();
+  auto me = client().Get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);  // safe method: no header needed
+
+  const json invite = {{"client", client_}};
+  auto without = post("/api/v1/invitations", invite, {{"Cookie", cookie}});
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 403);
+  auto wrong = post("/api/v1/invitations", invite, {{"Cookie", cookie}, {"X-Tandem-CSRF", "x"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  auto with = post("/api/v1/invitations", invite,
+                   {{"Cookie", cookie}, {"X-Tandem-CSRF", in.at("csrf_token").get<std::string>()}});
+  ASSERT_TRUE(with);
+  EXPECT_EQ(with->status, 201) << with->body;
+}
+
+TEST_F(ApiAuthTest, LogoutEndsTheSessionAndClearsTheCookie) {
+  const json in = login_ok();
+  auto out = post("/api/v1/auth/logout", json::object(), bearer(in));
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 204);
+  EXPECT_NE(out->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  auto me = client().Get("/api/v1/me", bearer(in));
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+}
+
+TEST_F(ApiAuthTest, ThrottledLoginsAre429WithRetryAfter) {
+  for (int i = 0; i < 5; ++i) {
+    auto res = post("/api/v1/auth/login",
+                    {{"email", "therapist@example.org"}, {"password", "wrong-password"}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+  }
+  auto res = post("/api/v1/auth/login",
+                  {{"email", "therapist@example.org"}, {"password", "therapist-password"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 429);
+  EXPECT_EQ(res->get_header_value("Retry-After"), "900");
+  EXPECT_EQ(json::parse(res->body).at("detail"), "too many attempts; wait a few minutes");
+}
+
+TEST_F(ApiAuthTest, BadLoginBodiesAre400NamingTheField) {
+  auto res = post("/api/v1/auth/login", {{"email", "therapist@example.org"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body).at("field"), "password");
+}
+
+TEST_F(ApiAuthTest, PasswordChangeRevokesOtherSessions) {
+  const json laptop = login_ok();
+  const json phone = login_ok();
+  auto res = post("/api/v1/auth/password",
+                  {{"old_password", "therapist-password"}, {"new_password", "a-new-password"}},
+                  bearer(laptop));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204) << res->body;
+  EXPECT_EQ(client().Get("/api/v1/me", bearer(laptop))->status, 200);
+  EXPECT_EQ(client().Get("/api/v1/me", bearer(phone))->status, 401);
+  login_ok("therapist@example.org", "a-new-password");
+}
+
+TEST_F(ApiAuthTest, InvitationIsAcceptedOnceAndItsReplayIsRefused) {
+  const json in = login_ok();
+  auto created = post("/api/v1/invitations", {{"client", client_}}, bearer(in));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string token = json::parse(created->body).at("token");
+  const json accept = {
+      {"token", token}, {"email", "ada@example.org"}, {"password", "ada-password"}};
+  auto first = post("/api/v1/invitations/accept", accept);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 201) << first->body;
+  auto replay =
+      post("/api/v1/invitations/accept",
+           {{"token", token}, {"email", "eve@example.org"}, {"password", "eve-password"}});
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->status, 409);
+  EXPECT_EQ(json::parse(replay->body).at("detail"), "this invitation has already been used");
+  const json ada = login_ok("ada@example.org", "ada-password");
+  EXPECT_EQ(ada.at("role"), "client");
+}
+
+}  // namespace
+}  // namespace tandem::api
