@@ -6,6 +6,7 @@
 
 #include "api/openapi.hpp"
 #include "api/routes_auth.hpp"
+#include "api/routes_care.hpp"
 
 namespace tandem::api {
 
@@ -42,6 +43,7 @@ std::vector<Route> routes(const Dependencies& deps) {
   for (Route& route : auth_routes(deps.sessions)) table.push_back(std::move(route));
   // Use-case routes are appended here, one line per route, e.g.
   //   table.push_back({"GET", "/api/v1/clients/{id}", Auth::kSession, get_client(deps)});
+  add_care_routes(table, deps);
   return table;
 }
 

@@ -8,6 +8,8 @@
 #include "api/http.hpp"
 #include "api/metrics.hpp"
 #include "core/ports.hpp"
+#include "io/profile_output.hpp"
+#include "service/context.hpp"
 #include "service/sessions.hpp"
 
 namespace tandem::api {
@@ -18,6 +20,11 @@ struct Dependencies {
   core::Store& store;
   const Metrics& metrics;
   const core::Clock& clock;
+  // The use cases' ports. Unset (as in tests of the HTTP plumbing), the use-case routes
+  // are still in the table but answer 503.
+  const service::Context* service = nullptr;
+  // The plain-language texts of profiles (texts/en.json); unset: profiles without texts.
+  const io::Texts* texts = nullptr;
   // Accounts and sessions; unset: the account routes are in the table but answer 503.
   const service::SessionContext* sessions = nullptr;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "api/router.hpp"
 #include "core/instrument.hpp"
 #include "core/progress_profile.hpp"
 #include "core/record.hpp"
@@ -61,7 +62,10 @@ class Fields {
   double number(const char* name) {
     const json* value = find(name, true);
     if (value == nullptr) return 0.0;
-    if (!value->is_number()) return wrong(name, "a number").value_or(0.0);
+    if (!value->is_number()) {
+      wrong(name, "a number");
+      return 0.0;
+    }
     return value->get<double>();
   }
   std::optional<int> opt_int(const char* name) {
@@ -73,7 +77,10 @@ class Fields {
   bool flag(const char* name, bool fallback = false) {
     const json* value = find(name, false);
     if (value == nullptr) return fallback;
-    if (!value->is_boolean()) return wrong(name, "true or false").value_or(fallback);
+    if (!value->is_boolean()) {
+      wrong(name, "true or false");
+      return fallback;
+    }
     return value->get<bool>();
   }
   std::optional<core::Date> opt_date(const char* name) {
@@ -147,8 +154,8 @@ json episode_json(const core::EpisodeRecord& episode) {
           {"instrument", episode.instrument},
           {"opened", core::format_date(episode.opened)},
           {"closed", date_or_null(episode.closed)},
-          {"close_reason", episode.close_reason ? json(core::to_string(*episode.close_reason))
-                                                : json(nullptr)},
+          {"close_reason",
+           episode.close_reason ? json(core::to_string(*episode.close_reason)) : json(nullptr)},
           {"status", episode.closed ? "closed" : "open"}};
 }
 
@@ -416,30 +423,30 @@ void add_episode_routes(std::vector<Route>& t, const Dependencies& deps) {
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
                  return respond(service::get_episode(ctx, a, r.id("id")), episode_json);
                })});
-  t.push_back({"POST", "/api/v1/episodes/{id}/close", Auth::kSession,
-               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
-                 struct Close {
-                   core::CloseReason reason = core::CloseReason::kCompleted;
-                   std::optional<core::Date> closed;
-                 };
-                 return post(
-                     r,
-                     [](Fields& f) {
-                       Close in;
-                       auto reason = core::parse_close_reason(f.text("reason"));
-                       if (!reason) {
-                         f.invalid(
-                             "The field 'reason' must be completed, dropped-out or transferred.",
-                             "reason");
-                       }
-                       in.reason = reason.value_or(core::CloseReason::kCompleted);
-                       in.closed = f.opt_date("closed");
-                       return in;
-                     },
-                     [&](const Close& in) {
-                       return done(service::close_episode(ctx, a, r.id("id"), in.reason, in.closed));
-                     });
-               })});
+  t.push_back(
+      {"POST", "/api/v1/episodes/{id}/close", Auth::kSession,
+       bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+         struct Close {
+           core::CloseReason reason = core::CloseReason::kCompleted;
+           std::optional<core::Date> closed;
+         };
+         return post(
+             r,
+             [](Fields& f) {
+               Close in;
+               auto reason = core::parse_close_reason(f.text("reason"));
+               if (!reason) {
+                 f.invalid("The field 'reason' must be completed, dropped-out or transferred.",
+                           "reason");
+               }
+               in.reason = reason.value_or(core::CloseReason::kCompleted);
+               in.closed = f.opt_date("closed");
+               return in;
+             },
+             [&](const Close& in) {
+               return done(service::close_episode(ctx, a, r.id("id"), in.reason, in.closed));
+             });
+       })});
   t.push_back({"GET", "/api/v1/episodes/{id}/sessions", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
                  return respond(service::list_sessions(ctx, a, r.id("id")), [](const auto& list) {
@@ -483,9 +490,14 @@ void add_episode_routes(std::vector<Route>& t, const Dependencies& deps) {
                        in.episode = r.id("id");
                        in.session = f.opt_id("session");
                        in.instrument = f.text("instrument");
-                       in.answered_by = service::Actor{}.role == a.role
-                                            ? core::Rater::kClient
-                                            : core::Rater::kClient;
+                       if (auto rater = f.opt_text("answered_by")) {
+                         auto parsed = core::parse_rater(*rater);
+                         if (!parsed) {
+                           f.invalid("The field 'answered_by' must be client or therapist.",
+                                     "answered_by");
+                         }
+                         in.answered_by = parsed.value_or(core::Rater::kClient);
+                       }
                        if (const json* answers = f.array("responses", true)) {
                          for (const auto& answer : *answers) {
                            if (answer.is_null()) {
@@ -510,36 +522,33 @@ void add_episode_routes(std::vector<Route>& t, const Dependencies& deps) {
                             {"prorated", result->score.prorated},
                             {"band", result->score.band},
                             {"crisis", result->score.crisis == core::Flag::kYes},
-                            {"crisis_text", result->crisis_text ? json(*result->crisis_text)
-                                                                : json(nullptr)}},
+                            {"crisis_text",
+                             result->crisis_text ? json(*result->crisis_text) : json(nullptr)}},
                            201);
                      });
                })});
 }
 
 void add_progress_routes(std::vector<Route>& t, const Dependencies& deps) {
-  t.push_back(
-      {"GET", "/api/v1/episodes/{id}/profile", Auth::kSession,
-       [texts = deps.texts, inner = bound(deps, nullptr)](const Request& r) { return inner(r); }});
-  t.back().handler =
-      bound(deps, [texts = deps.texts](const Context& ctx, const service::Actor& a,
-                                       const Request& r) {
-        return respond(service::episode_profile(ctx, a, r.id("id")), [&](const auto& p) {
-          const io::Texts* shown = texts;
-          json out = io::profile_to_json(p.profile, p.instrument, shown);
-          out["episode"] = p.episode;
-          out["client"] = p.client;
-          out["ended"] = p.ended;
-          out["trajectory_available"] = p.trajectory_available;
-          return out;
-        });
-      });
+  t.push_back({"GET", "/api/v1/episodes/{id}/profile", Auth::kSession,
+               bound(deps, [texts = deps.texts](const Context& ctx, const service::Actor& a,
+                                                const Request& r) {
+                 return respond(service::episode_profile(ctx, a, r.id("id")), [&](const auto& p) {
+                   json out = io::profile_to_json(p.profile, p.instrument, texts);
+                   out["episode"] = p.episode;
+                   out["client"] = p.client;
+                   out["ended"] = p.ended;
+                   out["trajectory_available"] = p.trajectory_available;
+                   return out;
+                 });
+               })});
   t.push_back({"GET", "/api/v1/episodes/{id}/definitions", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
                  return respond(service::progress_history(ctx, a, r.id("id")),
                                 [](const auto& versions) {
                                   json items = json::array();
-                                  for (const auto& v : versions) items.push_back(definition_json(v));
+                                  for (const auto& v : versions)
+                                    items.push_back(definition_json(v));
                                   return json{{"items", items}};
                                 });
                })});
@@ -651,11 +660,11 @@ void add_insight_routes(std::vector<Route>& t, const Dependencies& deps) {
                  return respond(service::supervision_overview(ctx, a), [](const auto& list) {
                    json items = json::array();
                    for (const auto& s : list) {
-                     items.push_back({{"therapist", user_json(s.therapist)},
-                                      {"caseload", caseload_json(s.caseload)},
-                                      {"reflections", s.reflections},
-                                      {"reflections_awaiting_comment",
-                                       s.reflections_awaiting_comment}});
+                     items.push_back(
+                         {{"therapist", user_json(s.therapist)},
+                          {"caseload", caseload_json(s.caseload)},
+                          {"reflections", s.reflections},
+                          {"reflections_awaiting_comment", s.reflections_awaiting_comment}});
                    }
                    return json{{"items", items}};
                  });
@@ -667,28 +676,26 @@ void add_insight_routes(std::vector<Route>& t, const Dependencies& deps) {
 }
 
 void add_reflection_routes(std::vector<Route>& t, const Dependencies& deps) {
-  t.push_back({"GET", "/api/v1/reflections", Auth::kSession,
-               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
-                 auto page = r.page();
-                 if (!page) return Response::problem(page.error());
-                 core::Id author = a.user;
-                 if (auto text = r.query_value("author")) {
-                   auto id = parse_id(*text);
-                   if (!id) {
-                     return Response::problem(core::Status::invalid_argument(
-                         "The parameter 'author' must be a user id.", "author"));
-                   }
-                   author = *id;
-                 }
-                 return respond(service::list_reflections(ctx, a, author, *page),
-                                [&](const auto& list) {
-                                  json items = json::array();
-                                  for (const auto& x : list) items.push_back(reflection_json(x));
-                                  return page_of(list, *page, items, [](const auto& x) {
-                                    return x.reflection.id;
-                                  });
-                                });
-               })});
+  t.push_back(
+      {"GET", "/api/v1/reflections", Auth::kSession,
+       bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+         auto page = r.page();
+         if (!page) return Response::problem(page.error());
+         core::Id author = a.user;
+         if (auto text = r.query_value("author")) {
+           auto id = parse_id(*text);
+           if (!id) {
+             return Response::problem(core::Status::invalid_argument(
+                 "The parameter 'author' must be a user id.", "author"));
+           }
+           author = *id;
+         }
+         return respond(service::list_reflections(ctx, a, author, *page), [&](const auto& list) {
+           json items = json::array();
+           for (const auto& x : list) items.push_back(reflection_json(x));
+           return page_of(list, *page, items, [](const auto& x) { return x.reflection.id; });
+         });
+       })});
   t.push_back({"POST", "/api/v1/reflections", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
                  return post(
@@ -733,9 +740,9 @@ core::Result<core::AuditQuery> audit_query(const Request& r) {
   query.page = *page;
   query.action = r.query_value("action");
   query.record_type = r.query_value("record_type");
-  for (auto [name, target] : {std::pair{"actor", &query.actor},
-                              std::pair{"record_id", &query.record_id},
-                              std::pair{"from", &query.from}, std::pair{"to", &query.to}}) {
+  for (auto [name, target] :
+       {std::pair{"actor", &query.actor}, std::pair{"record_id", &query.record_id},
+        std::pair{"from", &query.from}, std::pair{"to", &query.to}}) {
     auto id = query_id(r, name);
     if (!id) return core::fail(id.error());
     *target = *id;
