@@ -20,12 +20,16 @@
 
 #include "api/router.hpp"
 #include "api/routes.hpp"
+#include "api/routes_auth.hpp"
 #include "api/server.hpp"
 #include "api/signals.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/keys.hpp"
+#include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
+#include "crypto/tokens.hpp"
+#include "service/sessions.hpp"
 #include "storage/open_store.hpp"
 
 namespace tandem::cli {
@@ -183,9 +187,21 @@ int run_serve(const ServeFlags& flags) {
 
   crypto::SystemClock clock;
   api::Metrics metrics;
-  auto router = api::Router::create(api::routes(api::Dependencies{**store, metrics, clock}));
+  // Accounts and sessions. Their use cases never read instruments, so their context can
+  // carry an empty catalogue.
+  const crypto::Argon2idHasher hasher;
+  const service::InstrumentCatalogue no_instruments({});
+  const service::Context accounts{**store, clock, hasher, no_instruments};
+  const crypto::SodiumTokenIssuer tokens;
+  const service::SessionContext sessions{accounts, tokens};
+  api::Dependencies deps{**store, metrics, clock};
+  deps.sessions = &sessions;
+  auto router = api::Router::create(api::routes(deps));
   if (!router) return report(router.error());
   api::Server server(std::move(server_settings), std::move(*router), metrics, clock);
+  server.set_authenticator([&sessions](const api::Request& request) {
+    return api::authenticate_request(sessions, request);
+  });
   {
     std::lock_guard lock(mutex);
     if (stop_early) return kExitOk;
