@@ -580,7 +580,7 @@ TEST_F(ApiCareTest, AuthorizationMatrixFollowsTheAccessPolicy) {
                 << label;
             break;
           case Decision::kDeny:
-            EXPECT_TRUE(status == 403 || status == 404) << label;
+            EXPECT_EQ(status, 403) << label;
             break;
           case Decision::kNotFound:
             EXPECT_EQ(status, 404) << label;
