@@ -3,7 +3,8 @@
 // flows, the error cases, and an authorization matrix generated from the route table.
 // Requests authenticate through a TEST authenticator (header X-Test-User: <user id>, the
 // user loaded from the store); it lives only in this file and is never compiled into
-// `tandem`. The real token authenticator is tested in tests/api_auth_test.cpp.
+// `tandem`. The real token authenticator is tested in tests/api_auth_test.cpp. The flow and
+// the matrix run again on PostgreSQL (ApiCarePostgresTest, TANDEM_TEST_POSTGRES_URL).
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <unistd.h>
@@ -28,8 +29,10 @@
 #include "service/care_record.hpp"
 #include "service/demo.hpp"
 #include "service/reflections.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/fake_cipher.hpp"
+#include "support/postgres_test_db.hpp"
 
 namespace tandem::api {
 namespace {
@@ -72,10 +75,20 @@ class ApiCareTest : public ::testing::Test {
     dir_ =
         new fs::path(fs::temp_directory_path() / ("tandem-api-care-" + std::to_string(::getpid())));
     fs::create_directories(*dir_);
-    auto store = store::SqliteStore::open((*dir_ / "tandem.db").string(),
-                                          std::make_shared<testing_support::FakeCipher>());
-    ASSERT_TRUE(store) << store.error().message();
-    store_ = store->release();
+    auto cipher = std::make_shared<testing_support::FakeCipher>();
+    if (postgres_) {
+      const auto url = testing_support::postgres_server_url();
+      if (!url) return;  // SetUp() says why
+      database_ = new testing_support::TestDatabase(*url);
+      ASSERT_TRUE(database_->ok()) << database_->error();
+      auto store = store::PostgresStore::open(database_->url(), cipher);
+      ASSERT_TRUE(store) << store.error().message();
+      store_ = store->release();
+    } else {
+      auto store = store::SqliteStore::open((*dir_ / "tandem.db").string(), cipher);
+      ASSERT_TRUE(store) << store.error().message();
+      store_ = store->release();
+    }
     hasher_ = new crypto::Argon2idHasher(crypto::HashStrength::kTestOnlyFast);
     instruments_ = new service::InstrumentCatalogue(shipped_instruments());
     context_ = new service::Context{*store_, clock_, *hasher_, *instruments_};
@@ -105,6 +118,14 @@ class ApiCareTest : public ::testing::Test {
     delete instruments_;
     delete hasher_;
     delete store_;
+    delete database_;
+    server_ = nullptr;
+    practice_ = nullptr;
+    context_ = nullptr;
+    instruments_ = nullptr;
+    hasher_ = nullptr;
+    store_ = nullptr;
+    database_ = nullptr;
     std::error_code ignored;
     fs::remove_all(*dir_, ignored);
     delete dir_;
@@ -195,6 +216,22 @@ class ApiCareTest : public ::testing::Test {
     return call("POST", path, user, body);
   }
 
+  // Without a server (no PostgreSQL for the PostgreSQL suite) a test fails saying how to run
+  // it, or is skipped when TANDEM_ALLOW_NO_POSTGRES=1, as in postgres_store_test.
+  void SetUp() override {
+    if (server_ != nullptr) return;
+    if (postgres_ && !testing_support::postgres_server_url()) {
+      if (testing_support::postgres_may_be_absent()) {
+        GTEST_SKIP() << testing_support::postgres_missing_message();
+      }
+      FAIL() << testing_support::postgres_missing_message();
+    }
+    FAIL() << "the server did not start";
+  }
+
+  void core_flow();
+  void authorization_matrix();
+
   static const Practice& p() { return *practice_; }
   static core::Id therapist() { return practice_->demo.therapists.at(0); }
 
@@ -207,6 +244,21 @@ class ApiCareTest : public ::testing::Test {
   static inline service::Context* context_ = nullptr;
   static inline Practice* practice_ = nullptr;
   static inline Server* server_ = nullptr;
+  static inline bool postgres_ = false;
+  static inline testing_support::TestDatabase* database_ = nullptr;
+};
+
+// The same on PostgreSQL (TANDEM_TEST_POSTGRES_URL; scripts/with-postgres starts one).
+class ApiCarePostgresTest : public ApiCareTest {
+ protected:
+  static void SetUpTestSuite() {
+    postgres_ = true;
+    ApiCareTest::SetUpTestSuite();
+  }
+  static void TearDownTestSuite() {
+    ApiCareTest::TearDownTestSuite();
+    postgres_ = false;
+  }
 };
 
 json body_of(const httplib::Result& res) { return json::parse(res->body); }
@@ -215,7 +267,10 @@ std::string episode_path(core::Id episode, const std::string& rest = "") {
   return "/api/v1/episodes/" + std::to_string(episode) + rest;
 }
 
-TEST_F(ApiCareTest, TherapistAndClientWorkThroughAnEpisodeTogether) {
+TEST_F(ApiCareTest, TherapistAndClientWorkThroughAnEpisodeTogether) { core_flow(); }
+TEST_F(ApiCarePostgresTest, TherapistAndClientWorkThroughAnEpisodeTogether) { core_flow(); }
+
+void ApiCareTest::core_flow() {
   // The therapist creates a client and a login for them comes from the admin.
   auto res = post("/api/v1/clients", therapist(), {{"display_name", "Test Person"}});
   ASSERT_EQ(res->status, 201) << res->body;
@@ -429,7 +484,10 @@ bool lists_what_the_caller_may_see(const std::string& key) {
          key == "GET /api/v1/supervision" || key == "POST /api/v1/reflections";
 }
 
-TEST_F(ApiCareTest, AuthorizationMatrixFollowsTheAccessPolicy) {
+TEST_F(ApiCareTest, AuthorizationMatrixFollowsTheAccessPolicy) { authorization_matrix(); }
+TEST_F(ApiCarePostgresTest, AuthorizationMatrixFollowsTheAccessPolicy) { authorization_matrix(); }
+
+void ApiCareTest::authorization_matrix() {
   const Practice& pr = p();
   struct Caller {
     core::Id user;
