@@ -24,6 +24,7 @@
 #include "api/server.hpp"
 #include "crypto/password_hasher.hpp"
 #include "io/instrument_loader.hpp"
+#include "io/profile_output.hpp"
 #include "service/access.hpp"
 #include "service/accounts.hpp"
 #include "service/care_record.hpp"
@@ -92,12 +93,15 @@ class ApiCareTest : public ::testing::Test {
     hasher_ = new crypto::Argon2idHasher(crypto::HashStrength::kTestOnlyFast);
     instruments_ = new service::InstrumentCatalogue(shipped_instruments());
     context_ = new service::Context{*store_, clock_, *hasher_, *instruments_};
+    auto texts = io::Texts::load(TANDEM_SOURCE_DIR "/texts/en.json");
+    ASSERT_TRUE(texts) << texts.error().message();
+    texts_ = new io::Texts(std::move(*texts));
     practice_ = new Practice();
     seed(*practice_);
     if (HasFatalFailure()) return;
 
     std::vector<Route> table =
-        routes(Dependencies{*store_, metrics_, clock_, context_, nullptr, nullptr});
+        routes(Dependencies{*store_, metrics_, clock_, context_, texts_, nullptr});
     auto router = Router::create(std::move(table));
     ASSERT_TRUE(router) << router.error().message();
     ServerSettings settings;
@@ -119,6 +123,8 @@ class ApiCareTest : public ::testing::Test {
     delete hasher_;
     delete store_;
     delete database_;
+    delete texts_;
+    texts_ = nullptr;
     server_ = nullptr;
     practice_ = nullptr;
     context_ = nullptr;
@@ -244,6 +250,7 @@ class ApiCareTest : public ::testing::Test {
   static inline service::Context* context_ = nullptr;
   static inline Practice* practice_ = nullptr;
   static inline Server* server_ = nullptr;
+  static inline io::Texts* texts_ = nullptr;
   static inline bool postgres_ = false;
   static inline testing_support::TestDatabase* database_ = nullptr;
 };
@@ -333,6 +340,24 @@ void ApiCareTest::core_flow() {
   EXPECT_TRUE(body_of(res).contains("dimensions")) << res->body;
   EXPECT_TRUE(body_of(res).contains("patterns"));
   EXPECT_TRUE(body_of(res).contains("signals"));
+  EXPECT_TRUE(body_of(res).contains("texts")) << "texts/en.json fills the plain-language texts";
+
+  // A superseded version cannot be agreed to; a rating off its goal's scale is a 400.
+  res = post(episode_path(episode, "/definitions"), therapist(),
+             {{"hopes", "Sleep again, and see friends"},
+              {"change_note", "added friends"},
+              {"goals", {{{"key", "g1"}, {"text", "Sleep six hours"}, {"scale", "gbo"}}}}});
+  ASSERT_EQ(res->status, 201) << res->body;
+  res = get(episode_path(episode, "/definitions"), therapist());
+  const json versions = body_of(res);
+  ASSERT_EQ(versions.at("items").size(), 2U);
+  EXPECT_EQ(versions.at("items").at(1).at("changes").at("fields").at(0), "hopes");
+  EXPECT_EQ(
+      post(episode_path(episode, "/definitions/1/agree"), client_user, json::object())->status,
+      409);
+  res = post(episode_path(episode, "/goal-ratings"), client_user,
+             {{"session", session}, {"goal_key", "g1"}, {"value", 11}});
+  EXPECT_EQ(res->status, 400) << res->body;
 
   res = get("/api/v1/therapists/" + std::to_string(therapist()) + "/caseload", therapist());
   ASSERT_EQ(res->status, 200) << res->body;
