@@ -18,14 +18,16 @@
 namespace tandem::service {
 
 inline constexpr core::Timestamp kMinuteMs = 60'000;
+inline constexpr core::Timestamp kHourMs = 60 * kMinuteMs;
+inline constexpr core::Timestamp kDayMs = 24 * kHourMs;
 
 struct SessionLimits {
-  core::Timestamp idle = 30 * kMinuteMs;                 // unused this long: expired
-  core::Timestamp absolute = 12 * 60 * kMinuteMs;        // from login, used or not
-  core::Timestamp invitation = 7 * 24 * 60 * kMinuteMs;  // an invitation link's life
-  core::Timestamp throttle_window = 15 * kMinuteMs;      // failures counted this far back
-  std::int64_t account_failures = 5;                     // per e-mail within the window
-  std::int64_t address_failures = 20;                    // per client address
+  core::Timestamp idle = 30 * kMinuteMs;             // unused this long: expired
+  core::Timestamp absolute = 12 * kHourMs;           // from login, used or not
+  core::Timestamp invitation = 7 * kDayMs;           // an invitation link's life
+  core::Timestamp throttle_window = 15 * kMinuteMs;  // failures counted this far back
+  std::int64_t account_failures = 5;                 // per e-mail within the window
+  std::int64_t address_failures = 20;                // per client address
   // last_seen_at is written at most this often, so a burst of requests costs one write.
   core::Timestamp touch_every = kMinuteMs;
 };
