@@ -99,7 +99,8 @@ class Fields {
     return value;
   }
   void invalid(std::string message, std::string field) {
-    if (status_.is_ok()) status_ = core::Status::invalid_argument(std::move(message), field);
+    if (status_.is_ok())
+      status_ = core::Status::invalid_argument(std::move(message), std::move(field));
   }
   [[nodiscard]] const core::Status& status() const { return status_; }
 
