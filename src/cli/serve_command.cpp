@@ -29,6 +29,8 @@
 #include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
 #include "crypto/tokens.hpp"
+#include "io/instrument_loader.hpp"
+#include "io/profile_output.hpp"
 #include "service/sessions.hpp"
 #include "storage/open_store.hpp"
 
@@ -153,6 +155,20 @@ core::Status parse_listen(std::string_view listen, std::string& host, int& port)
   return core::Status::ok();
 }
 
+// Shipped instruments and texts: beside the sources in a build tree, or where
+// TANDEM_INSTRUMENT_DIR / TANDEM_TEXTS point.
+std::string instrument_dir() {
+  const char* dir = std::getenv("TANDEM_INSTRUMENT_DIR");
+  return dir != nullptr && *dir != '\0' ? std::string(dir) : std::string(TANDEM_INSTRUMENT_DIR);
+}
+
+std::string texts_path() {
+  const char* path = std::getenv("TANDEM_TEXTS");
+  if (path != nullptr && *path != '\0') return path;
+  return (std::filesystem::path(TANDEM_INSTRUMENT_DIR).parent_path() / "texts" / "en.json")
+      .string();
+}
+
 int run_serve(const ServeFlags& flags) {
   // First, before any thread starts, so that only the watcher receives the signals.
   std::mutex mutex;
@@ -187,14 +203,27 @@ int run_serve(const ServeFlags& flags) {
 
   crypto::SystemClock clock;
   api::Metrics metrics;
-  // Accounts and sessions. Their use cases never read instruments, so their context can
-  // carry an empty catalogue.
+  // The use cases: the shipped instruments (an organisation's own definitions are read
+  // from the store) and the plain-language texts of profiles.
+  auto shipped = io::load_instruments(instrument_dir());
+  if (!shipped) return report(shipped.error());
+  const service::InstrumentCatalogue instruments(
+      std::move(*shipped), [](std::string_view json, std::string_view source) {
+        return io::parse_instrument(json, source);
+      });
+  std::optional<io::Texts> texts;
+  if (std::filesystem::exists(texts_path())) {
+    auto loaded = io::Texts::load(texts_path());
+    if (!loaded) return report(loaded.error());
+    texts = std::move(*loaded);
+  }
   const crypto::Argon2idHasher hasher;
-  const service::InstrumentCatalogue no_instruments({});
-  const service::Context accounts{**store, clock, hasher, no_instruments};
+  const service::Context context{**store, clock, hasher, instruments};
   const crypto::SodiumTokenIssuer tokens;
-  const service::SessionContext sessions{accounts, tokens};
+  const service::SessionContext sessions{context, tokens};
   api::Dependencies deps{**store, metrics, clock};
+  deps.service = &context;
+  deps.texts = texts ? &*texts : nullptr;
   deps.sessions = &sessions;
   auto router = api::Router::create(api::routes(deps));
   if (!router) return report(router.error());
