@@ -1,0 +1,100 @@
+// End-to-end test of the `tandem serve` binary on the seeded demo practice: it answers
+// over real HTTP on 127.0.0.1, logs a therapist in, shows what they may see, and stops
+// cleanly on SIGTERM.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "support/cli_runner.hpp"
+
+namespace tandem {
+namespace {
+
+using testing::CliTest;
+
+// curl may be missing on a fresh machine: talk HTTP/1.1 over a socket instead.
+std::string http(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return {};
+  }
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = ::write(fd, request.data() + sent, request.size() - sent);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string reply;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+    reply.append(buffer, static_cast<std::size_t>(n));
+  ::close(fd);
+  return reply;
+}
+
+std::string body_of(const std::string& reply) {
+  const auto split = reply.find("\r\n\r\n");
+  return split == std::string::npos ? std::string() : reply.substr(split + 4);
+}
+
+TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
+  const std::string db = "sqlite:" + (dir_ / "demo.db").string();
+  ASSERT_EQ(run("demo --quiet --db " + db).exit_code, 0);
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::string key = (dir_ / "demo.db.key").string();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string listen = "127.0.0.1:" + std::to_string(port);
+    ::execl(TANDEM_EXE, TANDEM_EXE, "serve", "--db", db.c_str(), "--key-file", key.c_str(),
+            "--listen", listen.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string health;
+  for (int i = 0; i < 100 && health.find("200 OK") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    health = http(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  }
+  ASSERT_NE(health.find("200 OK"), std::string::npos) << health;
+
+  const std::string login_body = R"({"email":"therapist1@example.org","password":"tandem-demo"})";
+  const std::string login =
+      http(port,
+           "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: application/json\r\nContent-Length: " +
+               std::to_string(login_body.size()) + "\r\nConnection: close\r\n\r\n" + login_body);
+  ASSERT_NE(login.find("200 OK"), std::string::npos) << login;
+  const std::string token = nlohmann::json::parse(body_of(login))["token"];
+  const std::string clients =
+      http(port, "GET /api/v1/clients HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                     "\r\nConnection: close\r\n\r\n");
+  ASSERT_NE(clients.find("200 OK"), std::string::npos) << clients;
+  EXPECT_FALSE(nlohmann::json::parse(body_of(clients))["items"].empty());
+  EXPECT_NE(clients.find("Content-Security-Policy"), std::string::npos);
+  const std::string anonymous =
+      http(port, "GET /api/v1/clients HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(anonymous.find("401"), std::string::npos) << anonymous;
+
+  ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status)) << "tandem serve did not exit on its own after SIGTERM";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace tandem
