@@ -54,7 +54,8 @@ std::string body_of(const std::string& reply) {
 TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
   const std::string db = "sqlite:" + (dir_ / "demo.db").string();
   ASSERT_EQ(run("demo --quiet --db " + db).exit_code, 0);
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  // Above the kernel's ephemeral range and the test PostgreSQL cluster's ports.
+  const int port = 61000 + static_cast<int>(::getpid() % 4000);
   const std::string key = (dir_ / "demo.db.key").string();
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
