@@ -457,6 +457,17 @@ TEST_F(ApiServerTest, AccessLogsNamePatternsNotPathsQueriesOrBodies) {
   ASSERT_TRUE(
       client().Post("/api/v1/test/echo", R"({"note":"felt hopeless"})", "application/json"));
   ASSERT_TRUE(wait_for_count("/api/v1/test/echo", "POST", 200, 1));
+  // A worker writes its access line after the response has gone out, so the GET's line
+  // may land after the POST was counted: wait for it.
+  const auto has_get_line = [this] {
+    for (const std::string& line : logs_.all()) {
+      if (line.find("/api/v1/test/items/{id}") != std::string::npos) return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < 200 && !has_get_line(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   bool found = false;
   for (const std::string& line : logs_.all()) {
     for (const char* secret : {"9876", "s3cr3t", "tok-abcdef", "c00k1e", "hopeless"}) {
