@@ -58,5 +58,30 @@ TEST_F(CliTest, RotateKeyReencryptsEveryFieldAndCanDropTheOldKey) {
   EXPECT_EQ(again.out.find("re-encrypted 0 fields"), std::string::npos) << again.out;
 }
 
+TEST_F(CliTest, AuditSearchIsForAdminsFiltersByActionAndIsItselfAudited) {
+  const std::string db = "sqlite:" + (dir_ / "a.db").string();
+  ASSERT_EQ(run("demo --quiet --db " + db).exit_code, 0);
+  const std::string key = " --key-file " + (dir_ / "a.db.key").string();
+  const Outcome all = run("audit --db " + db + key + " --as admin@example.org --limit 5");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out.rfind("id,at,actor,action,record_type,record_id,outcome\n", 0), 0u) << all.out;
+  const Outcome episodes =
+      run("audit --db " + db + key + " --as admin@example.org --action episode. --limit 1000");
+  ASSERT_EQ(episodes.exit_code, 0) << episodes.err;
+  std::size_t lines = 0;
+  for (std::size_t pos = episodes.out.find('\n'); pos != std::string::npos;
+       pos = episodes.out.find('\n', pos + 1)) {
+    ++lines;
+  }
+  EXPECT_GT(lines, 1u);
+  EXPECT_EQ(episodes.out.find(",session."), std::string::npos) << "only episode.* actions";
+  const Outcome searches =
+      run("audit --db " + db + key + " --as admin@example.org --action audit.");
+  EXPECT_NE(searches.out.find("audit."), std::string::npos) << "the earlier searches are logged";
+  const Outcome therapist = run("audit --db " + db + key + " --as therapist1@example.org");
+  EXPECT_EQ(therapist.exit_code, 2);
+  EXPECT_NE(therapist.err.find("not an admin"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tandem

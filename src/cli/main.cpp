@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tandem::cli::add_store_commands(app, exit_code);
   tandem::cli::add_serve_command(app, exit_code);
   tandem::cli::add_demo_command(app, exit_code);
+  tandem::cli::add_audit_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
