@@ -162,6 +162,61 @@ std::optional<std::size_t> find_column(const Parsed& parsed, std::string_view na
 
 bool is_blank(std::string_view line) { return trim(line).empty(); }
 
+// What is wrong with one row, and in which field (empty message: nothing).
+struct RowProblem {
+  std::string message;
+  std::string field;
+};
+
+// Reads field `column` as a number (empty or NA: missing). False, with the problem, when it
+// is not a number.
+bool number_field(const std::vector<std::string_view>& fields, std::size_t column,
+                  const std::string& name, double& value, RowProblem& problem) {
+  const NumberKind kind = parse_number(fields[column], value);
+  if (kind == NumberKind::kInvalid) {
+    problem = {fmt::format("field '{}': '{}' is not a number", name, shown(fields[column])), name};
+    return false;
+  }
+  if (kind == NumberKind::kMissing) value = core::kMissing;
+  return true;
+}
+
+// The row loop the sequential readers share: splits each non-blank line, checks the
+// field count and a non-empty id, then calls row(fields, number, problem). A problem
+// stops the read with "FILE:LINE: ..." or, with skip_invalid, skips the row into
+// `skipped`. Returns the error that stopped the read, if any.
+template <class Row>
+std::optional<Status> for_each_row(const MappedFile& file, const Parsed& parsed, std::size_t id_col,
+                                   bool skip_invalid, SkipReport& skipped, Row&& row) {
+  FieldSplitter splitter;
+  std::vector<std::string_view> fields;
+  std::optional<Status> error;
+  for_each_line(
+      parsed.body, parsed.body_first_line, [&](std::string_view line, std::size_t number) {
+        if (is_blank(line)) return true;
+        RowProblem problem;
+        if (!splitter.split(line, fields)) {
+          problem.message = "malformed quotes";
+        } else if (fields.size() != parsed.columns.size()) {
+          problem.message = fmt::format("expected {} fields as in the header, found {}",
+                                        parsed.columns.size(), fields.size());
+        } else if (trim(fields[id_col]).empty()) {
+          problem = {"field 'id': the id is empty", "id"};
+        } else {
+          row(fields, number, problem);
+        }
+        if (problem.message.empty()) return true;
+        if (!skip_invalid) {
+          error = Status::invalid_argument(
+              fmt::format("{}:{}: {}", file.path(), number, problem.message), problem.field);
+          return false;
+        }
+        skipped.add(fmt::format("line {}: {}", number, problem.message));
+        return true;
+      });
+  return error;
+}
+
 // An error found by a worker: where (line within its piece) and what.
 struct LineError {
   std::size_t local_line = 0;
@@ -336,58 +391,31 @@ Result<ScoreTable> read_long(MappedFile file, const Parsed& parsed, const ReadOp
     return fail(Status::invalid_argument(
         file.path() + ":1: the long layout needs the columns id, session and score", "header"));
   }
-  FieldSplitter splitter;
-  std::vector<std::string_view> fields;
   std::vector<LongRecord> records;
   std::list<std::string> owned;
   SkipReport skipped;
-  std::optional<Status> error;
   const std::string_view body = parsed.body;
-  for_each_line(body, parsed.body_first_line, [&](std::string_view line, std::size_t number) {
-    if (is_blank(line)) return true;
-    std::string problem;
-    std::string field;
-    double score = 0.0;
-    double session = 0.0;
-    if (!splitter.split(line, fields)) {
-      problem = "malformed quotes";
-    } else if (fields.size() != parsed.columns.size()) {
-      problem = fmt::format("expected {} fields as in the header, found {}", parsed.columns.size(),
-                            fields.size());
-    } else if (trim(fields[*id_col]).empty()) {
-      problem = "field 'id': the id is empty";
-      field = "id";
-    } else if (parse_number(fields[*session_col], session) != NumberKind::kValue ||
-               session != static_cast<double>(static_cast<long>(session)) || session < 1 ||
-               session > kMaxSession) {
-      problem = fmt::format("field 'session': '{}' is not a session number (a whole number from 1)",
-                            shown(fields[*session_col]));
-      field = "session";
-    } else {
-      const NumberKind kind = parse_number(fields[*score_col], score);
-      if (kind == NumberKind::kInvalid) {
-        problem = fmt::format("field 'score': '{}' is not a number", shown(fields[*score_col]));
-        field = "score";
-      } else if (kind == NumberKind::kMissing) {
-        score = core::kMissing;
-      }
-    }
-    if (!problem.empty()) {
-      if (!options.skip_invalid) {
-        error =
-            Status::invalid_argument(fmt::format("{}:{}: {}", file.path(), number, problem), field);
-        return false;
-      }
-      skipped.add(fmt::format("line {}: {}", number, problem));
-      return true;
-    }
-    std::string_view id = trim(fields[*id_col]);
-    if (id.data() < body.data() || id.data() >= body.data() + body.size()) {
-      id = owned.emplace_back(id);
-    }
-    records.push_back({id, static_cast<long>(session), score, number});
-    return true;
-  });
+  auto error = for_each_row(
+      file, parsed, *id_col, options.skip_invalid, skipped,
+      [&](const std::vector<std::string_view>& fields, std::size_t number, RowProblem& problem) {
+        double session = 0.0;
+        double score = 0.0;
+        if (parse_number(fields[*session_col], session) != NumberKind::kValue ||
+            session != static_cast<double>(static_cast<long>(session)) || session < 1 ||
+            session > kMaxSession) {
+          problem = {fmt::format("field 'session': '{}' is not a session number (a whole number "
+                                 "from 1)",
+                                 shown(fields[*session_col])),
+                     "session"};
+          return;
+        }
+        if (!number_field(fields, *score_col, "score", score, problem)) return;
+        std::string_view id = trim(fields[*id_col]);
+        if (id.data() < body.data() || id.data() >= body.data() + body.size()) {
+          id = owned.emplace_back(id);
+        }
+        records.push_back({id, static_cast<long>(session), score, number});
+      });
   if (error) return fail(*error);
 
   // Group by id in order of first appearance, then order each client's sessions.
@@ -488,49 +516,18 @@ Result<PrePostTable> read_pre_post(MappedFile file, const ReadOptions& options) 
     return table;
   }
   const std::size_t id_col = find_column(*parsed, "id").value_or(0);
-  FieldSplitter splitter;
-  std::vector<std::string_view> fields;
-  std::optional<Status> error;
-  for_each_line(
-      parsed->body, parsed->body_first_line, [&](std::string_view line, std::size_t number) {
-        if (is_blank(line)) return true;
-        std::string problem;
-        std::string field;
-        double values[2] = {0.0, 0.0};
-        if (!splitter.split(line, fields)) {
-          problem = "malformed quotes";
-        } else if (fields.size() != parsed->columns.size()) {
-          problem = fmt::format("expected {} fields as in the header, found {}",
-                                parsed->columns.size(), fields.size());
-        } else if (trim(fields[id_col]).empty()) {
-          problem = "field 'id': the id is empty";
-          field = "id";
-        } else {
-          const std::size_t cols[2] = {*pre_col, *post_col};
-          for (int k = 0; k < 2; ++k) {
-            const NumberKind kind = parse_number(fields[cols[k]], values[k]);
-            if (kind == NumberKind::kInvalid) {
-              field = parsed->names[cols[k]];
-              problem =
-                  fmt::format("field '{}': '{}' is not a number", field, shown(fields[cols[k]]));
-              break;
-            }
-            if (kind == NumberKind::kMissing) values[k] = core::kMissing;
-          }
-        }
-        if (!problem.empty()) {
-          if (!options.skip_invalid) {
-            error = Status::invalid_argument(fmt::format("{}:{}: {}", file.path(), number, problem),
-                                             field);
-            return false;
-          }
-          table.skipped.add(fmt::format("line {}: {}", number, problem));
-          return true;
+  auto error = for_each_row(
+      file, *parsed, id_col, options.skip_invalid, table.skipped,
+      [&](const std::vector<std::string_view>& fields, std::size_t, RowProblem& problem) {
+        double pre = 0.0;
+        double post = 0.0;
+        if (!number_field(fields, *pre_col, parsed->names[*pre_col], pre, problem) ||
+            !number_field(fields, *post_col, parsed->names[*post_col], post, problem)) {
+          return;
         }
         table.ids.emplace_back(trim(fields[id_col]));
-        table.pre.push_back(values[0]);
-        table.post.push_back(values[1]);
-        return true;
+        table.pre.push_back(pre);
+        table.post.push_back(post);
       });
   if (error) return fail(*error);
   return table;
@@ -564,52 +561,13 @@ Result<GoalTable> read_goals(MappedFile file, const ReadOptions& options) {
   std::unordered_map<std::string, std::size_t> index;
   std::vector<std::vector<Goal>> goals;
   GoalTable table;
-  FieldSplitter splitter;
-  std::vector<std::string_view> fields;
-  std::optional<Status> error;
-  for_each_line(
-      parsed->body, parsed->body_first_line, [&](std::string_view line, std::size_t number) {
-        if (is_blank(line)) return true;
-        std::string problem;
-        std::string field;
+  auto error = for_each_row(
+      file, *parsed, *id_col, options.skip_invalid, table.skipped,
+      [&](const std::vector<std::string_view>& fields, std::size_t, RowProblem& problem) {
         double score = 0.0;
         double weight = 1.0;
-        if (!splitter.split(line, fields)) {
-          problem = "malformed quotes";
-        } else if (fields.size() != parsed->columns.size()) {
-          problem = fmt::format("expected {} fields as in the header, found {}",
-                                parsed->columns.size(), fields.size());
-        } else if (trim(fields[*id_col]).empty()) {
-          problem = "field 'id': the id is empty";
-          field = "id";
-        } else {
-          const NumberKind score_kind = parse_number(fields[*score_col], score);
-          if (score_kind == NumberKind::kInvalid) {
-            field = "score";
-            problem = fmt::format("field 'score': '{}' is not a number", shown(fields[*score_col]));
-          } else if (score_kind == NumberKind::kMissing) {
-            score = core::kMissing;
-          }
-          if (problem.empty() && weight_col) {
-            const NumberKind weight_kind = parse_number(fields[*weight_col], weight);
-            if (weight_kind == NumberKind::kInvalid) {
-              field = "weight";
-              problem =
-                  fmt::format("field 'weight': '{}' is not a number", shown(fields[*weight_col]));
-            } else if (weight_kind == NumberKind::kMissing) {
-              weight = core::kMissing;
-            }
-          }
-        }
-        if (!problem.empty()) {
-          if (!options.skip_invalid) {
-            error = Status::invalid_argument(fmt::format("{}:{}: {}", file.path(), number, problem),
-                                             field);
-            return false;
-          }
-          table.skipped.add(fmt::format("line {}: {}", number, problem));
-          return true;
-        }
+        if (!number_field(fields, *score_col, "score", score, problem)) return;
+        if (weight_col && !number_field(fields, *weight_col, "weight", weight, problem)) return;
         std::string id(trim(fields[*id_col]));
         auto [it, inserted] = index.try_emplace(id, goals.size());
         if (inserted) {
@@ -617,7 +575,6 @@ Result<GoalTable> read_goals(MappedFile file, const ReadOptions& options) {
           goals.emplace_back();
         }
         goals[it->second].push_back({std::string(trim(fields[*goal_col])), score, weight});
-        return true;
       });
   if (error) return fail(*error);
   for (const auto& client : goals) {
