@@ -213,6 +213,9 @@ class ApiCareTest : public ::testing::Test {
     c.set_read_timeout(std::chrono::seconds(20));
     httplib::Headers headers{{"X-Test-User", std::to_string(user)}};
     if (method == "GET") return c.Get(path.c_str(), headers);
+    if (method == "PUT") {
+      return c.Put(path.c_str(), headers, body ? body->dump() : "{}", "application/json");
+    }
     return c.Post(path.c_str(), headers, body ? body->dump() : "{}", "application/json");
   }
   static httplib::Result get(const std::string& path, core::Id user) {
@@ -220,6 +223,9 @@ class ApiCareTest : public ::testing::Test {
   }
   static httplib::Result post(const std::string& path, core::Id user, const json& body) {
     return call("POST", path, user, body);
+  }
+  static httplib::Result put(const std::string& path, core::Id user, const json& body) {
+    return call("PUT", path, user, body);
   }
 
   // Without a server (no PostgreSQL for the PostgreSQL suite) a test fails saying how to run
@@ -449,7 +455,7 @@ TEST_F(ApiCareTest, AdminReadsUsersAuditOutcomesAndInstruments) {
 // ---- the authorization matrix ---------------------------------------------------------------
 
 // What a route's path id names, and so how the caller's relation to it is found.
-enum class Target { kClient, kEpisode, kTherapist, kReflection, kNone };
+enum class Target { kClient, kEpisode, kSession, kTherapist, kReflection, kNone };
 
 struct RouteRule {
   Resource resource;
@@ -498,6 +504,26 @@ const std::map<std::string, RouteRule>& rules() {
       {"GET /api/v1/service-outcomes", {Resource::kServiceOutcomes, Action::kRead, Target::kNone}},
       {"GET /api/v1/audit", {Resource::kAudit, Action::kRead, Target::kNone}},
       {"GET /api/v1/instruments", {Resource::kInstrument, Action::kRead, Target::kNone}},
+      {"GET /api/v1/episodes/{id}/goal-ratings",
+       {Resource::kGoalRating, Action::kRead, Target::kEpisode}},
+      {"GET /api/v1/episodes/{id}/alliance",
+       {Resource::kAlliance, Action::kRead, Target::kEpisode}},
+      {"GET /api/v1/episodes/{id}/moments", {Resource::kMoment, Action::kRead, Target::kEpisode}},
+      {"GET /api/v1/episodes/{id}/questionnaires",
+       {Resource::kQuestionnaire, Action::kRead, Target::kEpisode}},
+      {"GET /api/v1/episodes/{id}/timeline",
+       {Resource::kProgressProfile, Action::kRead, Target::kEpisode}},
+      {"GET /api/v1/episodes/{id}/check-in", {Resource::kCheckIn, Action::kRead, Target::kEpisode}},
+      {"POST /api/v1/episodes/{id}/check-in",
+       {Resource::kCheckIn, Action::kCreate, Target::kEpisode}},
+      {"POST /api/v1/sessions/{id}/felt-hard",
+       {Resource::kFeltHardMark, Action::kUpdate, Target::kSession}},
+      {"GET /api/v1/organisation", {Resource::kOrganisation, Action::kRead, Target::kNone}},
+      {"PUT /api/v1/organisation/crisis-text",
+       {Resource::kOrganisation, Action::kUpdate, Target::kNone}},
+      {"PUT /api/v1/clients/{id}/therapist",
+       {Resource::kAssignment, Action::kCreate, Target::kClient}},
+      {"POST /api/v1/supervision-links", {Resource::kSupervision, Action::kCreate, Target::kNone}},
   };
   return table;
 }
@@ -541,6 +567,13 @@ void ApiCareTest::authorization_matrix() {
                                              {t3_client, t3_episode},
                                              {pr.demo.clients.front(), pr.demo.episodes.front()},
                                              {pr.b_client, pr.b_episode}};
+  std::map<core::Id, core::Id> therapist_of;
+  for (const auto& [client, episode] : episode_of) {
+    auto tx = store_->begin();
+    auto record = (*tx)->get_episode(client == pr.b_client ? pr.b_org : pr.demo.org, episode);
+    ASSERT_TRUE(record) << record.error().message();
+    therapist_of[client] = record->therapist;
+  }
   const core::Id own_client_of_client = pr.demo.clients.front();
   const core::Id other_for_client = own_client_of_client == t2_client ? t1_client : t2_client;
   std::vector<std::pair<std::string, Caller>> callers = {
@@ -580,8 +613,14 @@ void ApiCareTest::authorization_matrix() {
         ASSERT_TRUE(tx);
         switch (target) {
           case Target::kClient:
-          case Target::kEpisode: {
+          case Target::kEpisode:
+          case Target::kSession: {
             id = target == Target::kClient ? client : episode_of.at(client);
+            if (target == Target::kSession) {
+              auto sessions = (*tx)->sessions_of(other_org ? pr.b_org : pr.demo.org, id);
+              ASSERT_TRUE(sessions && !sessions->empty()) << key;
+              id = sessions->front().id;
+            }
             auto r = service::relation_to_client(**tx, who, client);
             relation = r ? *r : Relation::kOtherOrganisation;
             break;
@@ -642,6 +681,14 @@ void ApiCareTest::authorization_matrix() {
                      {"email", "m" + std::to_string(cases) + "@example.org"},
                      {"role", "therapist"},
                      {"password", "long-enough-password"}};
+        // Writes the matrix may make leave who sees whom as it was: a client is "assigned" to
+        // the therapist they already have, the supervisor linked to the trainee they already
+        // supervise; each side marks only its own felt-hard mark.
+        body["therapist"] = therapist_of.at(client);
+        body["supervisor"] = pr.demo.supervisor;
+        if (key == "POST /api/v1/supervision-links") body["therapist"] = pr.demo.therapists.at(2);
+        body["by"] = who.role == core::Role::kClient ? "client" : "therapist";
+        if (key == "POST /api/v1/sessions/{id}/felt-hard") body["value"] = true;
         if (target == Target::kEpisode) {
           auto t = store_->begin();
           auto sessions = (*t)->sessions_of(other_org ? pr.b_org : pr.demo.org, id);

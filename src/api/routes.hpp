@@ -10,6 +10,7 @@
 #include "core/ports.hpp"
 #include "io/profile_output.hpp"
 #include "service/context.hpp"
+#include "service/insight.hpp"
 #include "service/sessions.hpp"
 
 namespace tandem::api {
@@ -27,6 +28,9 @@ struct Dependencies {
   const io::Texts* texts = nullptr;
   // Accounts and sessions; unset: the account routes are in the table but answer 503.
   const service::SessionContext* sessions = nullptr;
+  // Profile options and expected trajectories for profiles, caseloads and timelines; unset:
+  // the defaults, and no expected trajectory.
+  const service::InsightOptions* insight = nullptr;
 };
 
 std::vector<Route> routes(const Dependencies& deps);

@@ -16,10 +16,12 @@
 #include "service/accounts.hpp"
 #include "service/audit_log.hpp"
 #include "service/care_record.hpp"
+#include "service/check_in.hpp"
 #include "service/insight.hpp"
 #include "service/instruments.hpp"
 #include "service/progress.hpp"
 #include "service/reflections.hpp"
+#include "service/timeline.hpp"
 
 namespace tandem::api {
 namespace {
@@ -74,13 +76,11 @@ class Fields {
     if (!value->is_number_integer()) return wrong(name, "an integer");
     return value->get<int>();
   }
-  bool flag(const char* name, bool fallback = false) {
-    const json* value = find(name, false);
-    if (value == nullptr) return fallback;
-    if (!value->is_boolean()) {
-      wrong(name, "true or false");
-      return fallback;
-    }
+  bool flag(const char* name, bool fallback = false) { return opt_flag(name).value_or(fallback); }
+  std::optional<bool> opt_flag(const char* name, bool required = false) {
+    const json* value = find(name, required);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_boolean()) return wrong(name, "true or false");
     return value->get<bool>();
   }
   std::optional<core::Date> opt_date(const char* name) {
@@ -227,6 +227,7 @@ json caseload_json(const service::Caseload& caseload) {
     clients.push_back({{"client", entry.client},
                        {"display_name", entry.display_name},
                        {"episode", id_or_null(entry.episode)},
+                       {"open_episode", entry.ended ? json(nullptr) : id_or_null(entry.episode)},
                        {"instrument", entry.instrument},
                        {"ended", entry.ended},
                        {"sessions", entry.sessions},
@@ -310,21 +311,217 @@ json audit_json(const core::AuditEntry& entry) {
           {"at", core::format_timestamp(entry.at)}};
 }
 
-json instrument_json(const core::Instrument& instrument) {
+json options_json(const std::vector<core::AnswerOption>& options) {
+  json out = json::array();
+  for (const auto& option : options)
+    out.push_back({{"value", option.value}, {"label", option.label}});
+  return out;
+}
+
+// Items with their id and wording, and their own answers when they have some.
+json items_json(const core::Instrument& instrument) {
   json items = json::array();
-  for (const auto& item : instrument.items) items.push_back({{"id", item.id}, {"text", item.text}});
-  json options = json::array();
-  for (const auto& option : instrument.options) {
-    options.push_back({{"value", option.value}, {"label", option.label}});
+  for (const auto& item : instrument.items) {
+    json out = {{"id", item.id}, {"text", item.text}};
+    if (!item.options.empty()) out["options"] = options_json(item.options);
+    items.push_back(std::move(out));
   }
+  return items;
+}
+
+json instrument_json(const core::Instrument& instrument) {
   return {{"id", instrument.id},
           {"name", instrument.name},
           {"version", instrument.version},
           {"preamble", instrument.preamble},
           {"min_total", instrument.min_total},
           {"max_total", instrument.max_total},
-          {"options", options},
-          {"items", items}};
+          {"options", options_json(instrument.options)},
+          {"items", items_json(instrument)}};
+}
+
+json rater_json(core::Rater rater) { return json(core::to_string(rater)); }
+
+json responses_json(const std::vector<double>& responses) {
+  json out = json::array();
+  for (double answer : responses) out.push_back(number_or_null(answer));
+  return out;
+}
+
+json questionnaire_json(const service::QuestionnaireView& view) {
+  const core::Administration& a = view.administration;
+  return {{"id", a.id},
+          {"session", id_or_null(a.session)},
+          {"instrument", a.instrument},
+          {"answered_by", rater_json(a.answered_by)},
+          {"total", number_or_null(a.total)},
+          {"band", view.score.band},
+          {"crisis", view.score.crisis == core::Flag::kYes},
+          {"answered", view.score.answered},
+          {"missing", view.score.missing},
+          {"responses", responses_json(a.responses)},
+          {"at", core::format_timestamp(a.at)}};
+}
+
+json goal_rating_json(const core::GoalRatingRecord& r) {
+  return {{"id", r.id},
+          {"session", r.session},
+          {"goal_key", r.goal_key},
+          {"rater", rater_json(r.rater)},
+          {"value", r.value},
+          {"at", core::format_timestamp(r.at)}};
+}
+
+json alliance_json(const core::AllianceRating& r) {
+  return {{"id", r.id},
+          {"session", r.session},
+          {"value", r.value},
+          {"at", core::format_timestamp(r.at)}};
+}
+
+json moment_json(const core::MomentRecord& m) {
+  return {
+      {"id", m.id},     {"session", id_or_null(m.session)}, {"tag", m.tag},
+      {"text", m.text}, {"by", rater_json(m.by)},           {"at", core::format_timestamp(m.at)}};
+}
+
+// {"items": [...]} of a list, each mapped by `to_json`.
+template <class List, class ToJson>
+json items_of(const List& list, ToJson&& to_json) {
+  json items = json::array();
+  for (const auto& x : list) items.push_back(to_json(x));
+  return {{"items", items}};
+}
+
+json brief_session_json(const core::SessionRecord& s) {
+  return {{"id", s.id}, {"number", s.number}, {"date", core::format_date(s.date)}};
+}
+
+// A goal as the client page and the check-in show it: gas_levels always present (empty for
+// a GBO goal).
+json chart_goal_json(const core::GoalDefinition& goal) {
+  json levels = json::array();
+  if (goal.scale == core::GoalScale::kGas) levels = goal.gas_levels;
+  return {{"key", goal.key},
+          {"text", goal.text},
+          {"scale", core::to_string(goal.scale)},
+          {"gas_levels", levels}};
+}
+
+json optional_number(const std::optional<double>& value) {
+  return value ? number_or_null(*value) : json(nullptr);
+}
+
+json timeline_json(const service::Timeline& t) {
+  json sessions = json::array();
+  for (const auto& s : t.sessions) {
+    sessions.push_back({{"id", s.id},
+                        {"number", s.number},
+                        {"date", core::format_date(s.date)},
+                        {"attendance", core::to_string(s.attendance)},
+                        {"felt_hard_client", s.felt_hard_client},
+                        {"felt_hard_therapist", s.felt_hard_therapist}});
+  }
+  json scores = json::array();
+  for (const auto& s : t.scores) {
+    scores.push_back({{"session", s.session},
+                      {"date", core::format_date(s.date)},
+                      {"total", number_or_null(s.total)},
+                      {"band", s.band},
+                      {"answered_by", rater_json(s.answered_by)},
+                      {"crisis", s.crisis}});
+  }
+  json goals = json::array();
+  for (const auto& g : t.goals) {
+    json out = chart_goal_json(g.definition);
+    json ratings = json::array();
+    for (const auto& r : g.ratings) {
+      ratings.push_back(
+          {{"session", r.session}, {"rater", rater_json(r.rater)}, {"value", r.value}});
+    }
+    out["ratings"] = ratings;
+    goals.push_back(std::move(out));
+  }
+  json alliance = json::array();
+  for (const auto& a : t.alliance) alliance.push_back({{"session", a.session}, {"value", a.value}});
+  json moments = json::array();
+  for (const auto& m : t.moments) {
+    json out = {{"session", m.session}, {"tag", m.tag}, {"by", rater_json(m.by)}};
+    if (m.text) out["text"] = *m.text;
+    moments.push_back(std::move(out));
+  }
+  json sudden = json::array();
+  for (const auto& c : t.sudden_changes) {
+    sudden.push_back({{"kind", c.kind == core::ChangeKind::kGain ? "gain" : "loss"},
+                      {"pregain_session", c.pregain_session},
+                      {"postgain_session", c.postgain_session},
+                      {"magnitude", number_or_null(c.magnitude)},
+                      {"reversal", c.reversal}});
+  }
+  json band = nullptr;
+  if (t.reliable_change_band) {
+    band = {{"intake", t.reliable_change_band->intake},
+            {"lower", t.reliable_change_band->lower},
+            {"upper", t.reliable_change_band->upper}};
+  }
+  json expected = nullptr;
+  if (t.expected) {
+    expected = json::array();
+    for (const auto& e : *t.expected) {
+      expected.push_back({{"session", e.session},
+                          {"p10", number_or_null(e.band.p10)},
+                          {"p25", number_or_null(e.band.p25)},
+                          {"p50", number_or_null(e.band.p50)},
+                          {"p75", number_or_null(e.band.p75)},
+                          {"p90", number_or_null(e.band.p90)}});
+    }
+  }
+  const core::Instrument& i = t.instrument;
+  return {{"episode", t.episode.id},
+          {"client", t.episode.client},
+          {"status", t.episode.closed ? "closed" : "open"},
+          {"instrument",
+           {{"id", i.id},
+            {"name", i.name},
+            {"min", i.min_total},
+            {"max", i.max_total},
+            {"cutoff", optional_number(i.caseness_cutoff)},
+            {"reliable_change", optional_number(i.reliable_change_threshold)},
+            {"lower_is_better", i.direction == core::Direction::kLowerIsBetter}}},
+          {"sessions", sessions},
+          {"scores", scores},
+          {"goals", goals},
+          {"alliance", alliance},
+          {"moments", moments},
+          {"sudden_changes", sudden},
+          {"reliable_change_band", band},
+          {"expected", expected}};
+}
+
+json check_in_json(const service::CheckIn& c) {
+  json goals = json::array();
+  for (const auto& g : c.goals) goals.push_back(chart_goal_json(g));
+  json questionnaire = nullptr;
+  if (c.questionnaire) {
+    const core::Instrument& i = *c.questionnaire;
+    questionnaire = {{"instrument", i.id},
+                     {"name", i.name},
+                     {"preamble", i.preamble},
+                     {"options", options_json(i.options)},
+                     {"items", items_json(i)}};
+  }
+  json answered_goals = json::object();
+  for (const auto& [key, value] : c.answered.goals) answered_goals[key] = value;
+  return {{"session", c.session ? brief_session_json(*c.session) : json(nullptr)},
+          {"goals", goals},
+          {"questionnaire", questionnaire},
+          {"answered",
+           {{"goals", answered_goals},
+            {"alliance", optional_number(c.answered.alliance)},
+            {"felt_hard", c.answered.felt_hard},
+            {"moments", c.answered.moments},
+            {"questionnaire", c.answered.questionnaire}}},
+          {"crisis_text", c.crisis_text}};
 }
 
 // ---- the handlers ---------------------------------------------------------------------------
@@ -360,6 +557,12 @@ Response created_or_problem(const core::Result<T>& result) {
 
 Response done(const core::Status& status) {
   return status.is_ok() ? Response::no_content() : Response::problem(status);
+}
+
+// The options profiles, caseloads and timelines are computed with.
+const service::InsightOptions& insight_of(const Dependencies& deps) {
+  static const service::InsightOptions kDefaults{};
+  return deps.insight != nullptr ? *deps.insight : kDefaults;
 }
 
 void add_client_routes(std::vector<Route>& t, const Dependencies& deps) {
@@ -532,16 +735,17 @@ void add_episode_routes(std::vector<Route>& t, const Dependencies& deps) {
 
 void add_progress_routes(std::vector<Route>& t, const Dependencies& deps) {
   t.push_back({"GET", "/api/v1/episodes/{id}/profile", Auth::kSession,
-               bound(deps, [texts = deps.texts](const Context& ctx, const service::Actor& a,
-                                                const Request& r) {
-                 return respond(service::episode_profile(ctx, a, r.id("id")), [&](const auto& p) {
-                   json out = io::profile_to_json(p.profile, p.instrument, texts);
-                   out["episode"] = p.episode;
-                   out["client"] = p.client;
-                   out["ended"] = p.ended;
-                   out["trajectory_available"] = p.trajectory_available;
-                   return out;
-                 });
+               bound(deps, [texts = deps.texts, &insight = insight_of(deps)](
+                               const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::episode_profile(ctx, a, r.id("id"), insight),
+                                [&](const auto& p) {
+                                  json out = io::profile_to_json(p.profile, p.instrument, texts);
+                                  out["episode"] = p.episode;
+                                  out["client"] = p.client;
+                                  out["ended"] = p.ended;
+                                  out["trajectory_available"] = p.trajectory_available;
+                                  return out;
+                                });
                })});
   t.push_back({"GET", "/api/v1/episodes/{id}/definitions", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
@@ -653,23 +857,25 @@ void add_progress_routes(std::vector<Route>& t, const Dependencies& deps) {
 
 void add_insight_routes(std::vector<Route>& t, const Dependencies& deps) {
   t.push_back({"GET", "/api/v1/therapists/{id}/caseload", Auth::kSession,
-               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
-                 return respond(service::caseload(ctx, a, r.id("id")), caseload_json);
+               bound(deps, [&insight = insight_of(deps)](
+                               const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::caseload(ctx, a, r.id("id"), insight), caseload_json);
                })});
-  t.push_back({"GET", "/api/v1/supervision", Auth::kSession,
-               bound(deps, [](const Context& ctx, const service::Actor& a, const Request&) {
-                 return respond(service::supervision_overview(ctx, a), [](const auto& list) {
-                   json items = json::array();
-                   for (const auto& s : list) {
-                     items.push_back(
-                         {{"therapist", user_json(s.therapist)},
-                          {"caseload", caseload_json(s.caseload)},
-                          {"reflections", s.reflections},
-                          {"reflections_awaiting_comment", s.reflections_awaiting_comment}});
-                   }
-                   return json{{"items", items}};
-                 });
-               })});
+  t.push_back(
+      {"GET", "/api/v1/supervision", Auth::kSession,
+       bound(deps, [&insight = insight_of(deps)](const Context& ctx, const service::Actor& a,
+                                                 const Request&) {
+         return respond(service::supervision_overview(ctx, a, insight), [](const auto& list) {
+           json items = json::array();
+           for (const auto& s : list) {
+             items.push_back({{"therapist", user_json(s.therapist)},
+                              {"caseload", caseload_json(s.caseload)},
+                              {"reflections", s.reflections},
+                              {"reflections_awaiting_comment", s.reflections_awaiting_comment}});
+           }
+           return json{{"items", items}};
+         });
+       })});
   t.push_back({"GET", "/api/v1/service-outcomes", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request&) {
                  return respond(service::service_outcomes(ctx, a), outcomes_json);
@@ -723,6 +929,114 @@ void add_reflection_routes(std::vector<Route>& t, const Dependencies& deps) {
                })});
 }
 
+// The lists of what was recorded in an episode, and its timeline for the client page.
+void add_episode_record_routes(std::vector<Route>& t, const Dependencies& deps) {
+  t.push_back({"GET", "/api/v1/episodes/{id}/goal-ratings", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::list_goal_ratings(ctx, a, r.id("id")),
+                                [](const auto& list) { return items_of(list, goal_rating_json); });
+               })});
+  t.push_back({"GET", "/api/v1/episodes/{id}/alliance", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::list_alliance(ctx, a, r.id("id")),
+                                [](const auto& list) { return items_of(list, alliance_json); });
+               })});
+  t.push_back({"GET", "/api/v1/episodes/{id}/moments", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::list_moments(ctx, a, r.id("id")),
+                                [](const auto& list) { return items_of(list, moment_json); });
+               })});
+  t.push_back({"GET", "/api/v1/episodes/{id}/questionnaires", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(
+                     service::list_questionnaire_views(ctx, a, r.id("id")),
+                     [](const auto& list) { return items_of(list, questionnaire_json); });
+               })});
+  t.push_back({"GET", "/api/v1/episodes/{id}/timeline", Auth::kSession,
+               bound(deps, [&insight = insight_of(deps)](
+                               const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::episode_timeline(ctx, a, r.id("id"), insight),
+                                timeline_json);
+               })});
+}
+
+// The client's check-in: what is due today, opening today's session, and felt-hard marks.
+void add_check_in_routes(std::vector<Route>& t, const Dependencies& deps) {
+  t.push_back({"GET", "/api/v1/episodes/{id}/check-in", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return respond(service::check_in(ctx, a, r.id("id")), check_in_json);
+               })});
+  t.push_back({"POST", "/api/v1/episodes/{id}/check-in", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 auto opened = service::open_check_in(ctx, a, r.id("id"));
+                 return respond(
+                     opened,
+                     [](const auto& o) {
+                       return json{{"session", brief_session_json(o.session)}};
+                     },
+                     opened && opened->created ? 201 : 200);
+               })});
+  t.push_back({"POST", "/api/v1/sessions/{id}/felt-hard", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 struct Mark {
+                   core::Rater by = core::Rater::kClient;
+                   bool value = true;
+                 };
+                 return post(
+                     r,
+                     [](Fields& f) {
+                       Mark in;
+                       auto by = core::parse_rater(f.text("by"));
+                       if (!by) f.invalid("The field 'by' must be client or therapist.", "by");
+                       in.by = by.value_or(core::Rater::kClient);
+                       in.value = f.opt_flag("value", true).value_or(true);
+                       return in;
+                     },
+                     [&](const Mark& in) {
+                       return done(service::mark_felt_hard(ctx, a, r.id("id"), in.value, in.by));
+                     });
+               })});
+}
+
+// The organisation's name and crisis text, assignments and supervision links.
+void add_organisation_routes(std::vector<Route>& t, const Dependencies& deps) {
+  t.push_back({"GET", "/api/v1/organisation", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request&) {
+                 return respond(service::get_organisation(ctx, a), [](const auto& o) {
+                   return json{{"id", o.id}, {"name", o.name}, {"crisis_text", o.crisis_text}};
+                 });
+               })});
+  t.push_back(
+      {"PUT", "/api/v1/organisation/crisis-text", Auth::kSession,
+       bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+         return post(
+             r, [](Fields& f) { return f.text("text"); },
+             [&](const std::string& text) { return done(service::set_crisis_text(ctx, a, text)); });
+       })});
+  t.push_back({"PUT", "/api/v1/clients/{id}/therapist", Auth::kSession,
+               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+                 return post(
+                     r, [](Fields& f) { return f.id("therapist"); },
+                     [&](core::Id therapist) {
+                       return done(service::assign_client(ctx, a, r.id("id"), therapist));
+                     });
+               })});
+  t.push_back(
+      {"POST", "/api/v1/supervision-links", Auth::kSession,
+       bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+         return post(
+             r,
+             [](Fields& f) {
+               return std::pair{f.id("supervisor"), f.id("therapist")};
+             },
+             [&](const std::pair<core::Id, core::Id>& link) {
+               auto status = service::link_supervision(ctx, a, link.first, link.second);
+               if (!status.is_ok()) return Response::problem(status);
+               return Response::json({{"supervisor", link.first}, {"therapist", link.second}}, 201);
+             });
+       })});
+}
+
 core::Result<std::optional<core::Id>> query_id(const Request& r, const char* name) {
   auto text = r.query_value(name);
   if (!text) return std::optional<core::Id>{};
@@ -752,16 +1066,29 @@ core::Result<core::AuditQuery> audit_query(const Request& r) {
 }
 
 void add_admin_routes(std::vector<Route>& t, const Dependencies& deps) {
-  t.push_back({"GET", "/api/v1/users", Auth::kSession,
-               bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
-                 auto page = r.page();
-                 if (!page) return Response::problem(page.error());
-                 return respond(service::list_users(ctx, a, *page), [&](const auto& users) {
-                   json items = json::array();
-                   for (const auto& u : users) items.push_back(user_json(u));
-                   return page_of(users, *page, items, [](const auto& u) { return u.id; });
-                 });
-               })});
+  t.push_back(
+      {"GET", "/api/v1/users", Auth::kSession,
+       bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
+         auto page = r.page();
+         if (!page) return Response::problem(page.error());
+         std::optional<core::Role> role;
+         if (auto text = r.query_value("role")) {
+           role = core::parse_role(*text);
+           if (!role) {
+             return Response::problem(core::Status::invalid_argument(
+                 "The parameter 'role' must be client, therapist, supervisor or admin.", "role"));
+           }
+         }
+         // The filter applies within the page: next_after still follows the unfiltered
+         // keyset, so a page may hold fewer than `limit` users and yet have a next one.
+         return respond(service::list_users(ctx, a, *page), [&](const auto& users) {
+           json items = json::array();
+           for (const auto& u : users) {
+             if (!role || u.role == *role) items.push_back(user_json(u));
+           }
+           return page_of(users, *page, items, [](const auto& u) { return u.id; });
+         });
+       })});
   t.push_back({"POST", "/api/v1/users", Auth::kSession,
                bound(deps, [](const Context& ctx, const service::Actor& a, const Request& r) {
                  return post(
@@ -815,6 +1142,9 @@ void add_care_routes(std::vector<Route>& table, const Dependencies& deps) {
   add_insight_routes(table, deps);
   add_reflection_routes(table, deps);
   add_admin_routes(table, deps);
+  add_episode_record_routes(table, deps);
+  add_check_in_routes(table, deps);
+  add_organisation_routes(table, deps);
 }
 
 }  // namespace tandem::api

@@ -58,6 +58,12 @@ constexpr auto kRules = std::to_array<AccessRule>({
     {kT, R::kSession, A::kCreate, L::kAssigned},
     {kC, R::kFeltHardMark, A::kUpdate, L::kOwn},
     {kT, R::kFeltHardMark, A::kUpdate, L::kAssigned},
+    // The client's check-in (theirs, or their therapist's beside them): today's session is
+    // opened for it when there is none, numbered after the last and marked attended.
+    {kC, R::kCheckIn, A::kRead, L::kOwn},
+    {kT, R::kCheckIn, A::kRead, L::kAssigned},
+    {kC, R::kCheckIn, A::kCreate, L::kOwn},
+    {kT, R::kCheckIn, A::kCreate, L::kAssigned},
     {kT, R::kTherapistNotes, A::kRead, L::kAssigned},
     {kS, R::kTherapistNotes, A::kRead, L::kSupervised},
     {kT, R::kTherapistNotes, A::kCreate, L::kAssigned},
@@ -120,6 +126,7 @@ constexpr auto kResources = std::to_array<Resource>({
     R::kEpisode,
     R::kSession,
     R::kFeltHardMark,
+    R::kCheckIn,
     R::kTherapistNotes,
     R::kQuestionnaire,
     R::kProgressDefinition,
@@ -213,6 +220,8 @@ std::string_view to_string(Resource resource) {
       return "session";
     case R::kFeltHardMark:
       return "felt-hard-mark";
+    case R::kCheckIn:
+      return "check-in";
     case R::kTherapistNotes:
       return "therapist-notes";
     case R::kQuestionnaire:

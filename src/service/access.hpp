@@ -28,6 +28,7 @@ enum class Resource : std::int8_t {
   kEpisode,             // episodes of care
   kSession,             // date, number, attendance, the therapist's felt-hard mark
   kFeltHardMark,        // either side marking that a session felt hard
+  kCheckIn,             // today's check-in: what is due, and opening today's session for it
   kTherapistNotes,      // the therapist's private session notes
   kQuestionnaire,       // administrations: item answers and totals
   kProgressDefinition,  // the co-defined hopes and goals, all versions

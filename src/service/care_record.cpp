@@ -179,13 +179,14 @@ Status assign_client(const Context& ctx, const Actor& actor, Id client, Id thera
   return detail::to_status(run(
       ctx, note_for(actor, "assignment.create", "client", client),
       [&](core::Transaction& tx, AuditNote&) -> Result<void> {
+        // Another organisation's client is not acknowledged, whoever asks.
+        if (auto found = tx.get_client(actor.org, client); !found) {
+          return core::fail(found.error());
+        }
         if (auto s =
                 authorize(actor, Resource::kAssignment, Action::kCreate, Relation::kOrganisation);
             !s.is_ok()) {
           return core::fail(s);
-        }
-        if (auto found = tx.get_client(actor.org, client); !found) {
-          return core::fail(found.error());
         }
         if (auto s = require_role(tx, actor.org, therapist, core::Role::kTherapist, "therapist");
             !s.is_ok()) {
@@ -351,26 +352,28 @@ Result<Id> record_session(const Context& ctx, const Actor& actor, const NewSessi
       });
 }
 
-Status mark_felt_hard(const Context& ctx, const Actor& actor, Id session, bool felt_hard) {
-  return detail::to_status(run(ctx, note_for(actor, "session.update", "session", session),
-                               [&](core::Transaction& tx, AuditNote&) -> Result<void> {
-                                 auto record = tx.get_session(actor.org, session);
-                                 if (!record) return core::fail(record.error());
-                                 auto scope = detail::authorized_episode(tx, actor, record->episode,
-                                                                         Resource::kFeltHardMark,
-                                                                         Action::kUpdate);
-                                 if (!scope) return core::fail(scope.error());
-                                 if (auto s = detail::require_open(scope->episode); !s.is_ok())
-                                   return core::fail(s);
-                                 if (detail::rater_of(actor) == core::Rater::kClient) {
-                                   record->felt_hard_client = felt_hard;
-                                 } else {
-                                   record->felt_hard_therapist = felt_hard;
-                                 }
-                                 if (auto s = tx.update_session(*record); !s.is_ok())
-                                   return core::fail(s);
-                                 return {};
-                               }));
+Status mark_felt_hard(const Context& ctx, const Actor& actor, Id session, bool felt_hard,
+                      std::optional<core::Rater> side) {
+  return detail::to_status(
+      run(ctx, note_for(actor, "session.update", "session", session),
+          [&](core::Transaction& tx, AuditNote&) -> Result<void> {
+            auto record = tx.get_session(actor.org, session);
+            if (!record) return core::fail(record.error());
+            auto scope = detail::authorized_episode(tx, actor, record->episode,
+                                                    Resource::kFeltHardMark, Action::kUpdate);
+            if (!scope) return core::fail(scope.error());
+            const core::Rater own = detail::rater_of(actor);
+            if (side && *side != own) {
+              return core::fail(
+                  Status::permission_denied(std::string("you may mark only your own side (") +
+                                            std::string(core::to_string(own)) + ") as felt hard"));
+            }
+            if (auto s = detail::require_open(scope->episode); !s.is_ok()) return core::fail(s);
+            (own == core::Rater::kClient ? record->felt_hard_client : record->felt_hard_therapist) =
+                felt_hard;
+            if (auto s = tx.update_session(*record); !s.is_ok()) return core::fail(s);
+            return {};
+          }));
 }
 
 Result<std::vector<core::SessionRecord>> list_sessions(const Context& ctx, const Actor& actor,
@@ -443,14 +446,57 @@ Result<QuestionnaireResult> record_questionnaire(const Context& ctx, const Actor
       });
 }
 
+namespace {
+
+Result<std::vector<core::Administration>> readable_administrations(core::Transaction& tx,
+                                                                   const Actor& actor, Id episode) {
+  auto scope =
+      detail::authorized_episode(tx, actor, episode, Resource::kQuestionnaire, Action::kRead);
+  if (!scope) return core::fail(scope.error());
+  return tx.administrations_of(actor.org, episode);
+}
+
+}  // namespace
+
 Result<std::vector<core::Administration>> list_questionnaires(const Context& ctx,
                                                               const Actor& actor, Id episode) {
   return run(ctx, note_for(actor, "questionnaire.list", "episode", episode),
              [&](core::Transaction& tx, AuditNote&) -> Result<std::vector<core::Administration>> {
-               auto scope = detail::authorized_episode(tx, actor, episode, Resource::kQuestionnaire,
-                                                       Action::kRead);
-               if (!scope) return core::fail(scope.error());
-               return tx.administrations_of(actor.org, episode);
+               return readable_administrations(tx, actor, episode);
+             });
+}
+
+QuestionnaireView view_of(const core::Administration& administration,
+                          const std::vector<core::Instrument>& instruments) {
+  QuestionnaireView view;
+  view.administration = administration;
+  for (const core::Instrument& instrument : instruments) {
+    if (instrument.id != administration.instrument) continue;
+    if (auto scored = core::score(instrument, administration.responses)) view.score = *scored;
+  }
+  view.score.total = administration.total;
+  view.score.answered = 0;
+  view.score.missing = 0;
+  for (double answer : administration.responses) {
+    ++(core::is_missing(answer) ? view.score.missing : view.score.answered);
+  }
+  return view;
+}
+
+Result<std::vector<QuestionnaireView>> list_questionnaire_views(const Context& ctx,
+                                                                const Actor& actor, Id episode) {
+  return run(ctx, note_for(actor, "questionnaire.list", "episode", episode),
+             [&](core::Transaction& tx, AuditNote&) -> Result<std::vector<QuestionnaireView>> {
+               auto administrations = readable_administrations(tx, actor, episode);
+               if (!administrations) return core::fail(administrations.error());
+               auto instruments = ctx.instruments.list(tx, actor.org);
+               if (!instruments) return core::fail(instruments.error());
+               std::vector<QuestionnaireView> out;
+               out.reserve(administrations->size());
+               for (const core::Administration& a : *administrations) {
+                 out.push_back(view_of(a, *instruments));
+               }
+               return out;
              });
 }
 

@@ -75,9 +75,10 @@ struct NewSession {
 core::Result<core::Id> record_session(const Context& ctx, const Actor& actor,
                                       const NewSession& input);
 // Either side marks (or unmarks) that a session felt hard: the client for themselves, the
-// assigned therapist for their side.
+// assigned therapist for their side. `side`, when given, must be the actor's own (a client
+// marks the client's side, a therapist the therapist's): PermissionDenied otherwise.
 core::Status mark_felt_hard(const Context& ctx, const Actor& actor, core::Id session,
-                            bool felt_hard);
+                            bool felt_hard, std::optional<core::Rater> side = std::nullopt);
 // By number. Therapist notes are blanked for anyone who may not read them (clients).
 core::Result<std::vector<core::SessionRecord>> list_sessions(const Context& ctx, const Actor& actor,
                                                              core::Id episode);
@@ -107,5 +108,22 @@ core::Result<QuestionnaireResult> record_questionnaire(const Context& ctx, const
 core::Result<std::vector<core::Administration>> list_questionnaires(const Context& ctx,
                                                                     const Actor& actor,
                                                                     core::Id episode);
+
+// An administration with what its answers mean under the instrument's current definition:
+// band, crisis flag, answered and missing counts (the total stays as it was scored).
+struct QuestionnaireView {
+  core::Administration administration;
+  core::ScoreResult score;
+};
+
+// list_questionnaires with each administration read as above; an instrument no longer
+// defined leaves the band empty and the crisis flag NA.
+core::Result<std::vector<QuestionnaireView>> list_questionnaire_views(const Context& ctx,
+                                                                      const Actor& actor,
+                                                                      core::Id episode);
+
+// Pure: the view of one administration given the organisation's instruments.
+QuestionnaireView view_of(const core::Administration& administration,
+                          const std::vector<core::Instrument>& instruments);
 
 }  // namespace tandem::service
