@@ -261,6 +261,11 @@ TEST_F(ApiAuthTest, InvitationIsAcceptedOnceAndItsReplayIsRefused) {
   EXPECT_EQ(json::parse(replay->body).at("detail"), "this invitation has already been used");
   const json ada = login_ok("ada@example.org", "ada-password");
   EXPECT_EQ(ada.at("role"), "client");
+  // The web app finds a client's own record through /me.
+  auto me = client().Get("/api/v1/me", bearer(ada));
+  ASSERT_TRUE(me);
+  ASSERT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(json::parse(me->body).at("client_id"), client_);
 }
 
 }  // namespace

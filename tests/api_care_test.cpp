@@ -22,6 +22,7 @@
 #include "api/router.hpp"
 #include "api/routes.hpp"
 #include "api/server.hpp"
+#include "core/trajectory.hpp"
 #include "crypto/password_hasher.hpp"
 #include "io/instrument_loader.hpp"
 #include "io/profile_output.hpp"
@@ -29,6 +30,7 @@
 #include "service/accounts.hpp"
 #include "service/care_record.hpp"
 #include "service/demo.hpp"
+#include "service/insight.hpp"
 #include "service/reflections.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -69,6 +71,13 @@ struct Practice {
   std::map<core::Id, core::Id> org_of;  // user -> organisation, for the test authenticator
 };
 
+// A new client of therapist1 with a login and an open PHQ-9 episode opened on `opened`.
+struct NewPerson {
+  core::Id client = 0;
+  core::Id user = 0;
+  core::Id episode = 0;
+};
+
 // One server and one seeded store for the whole suite (seeding 40 clients takes a while).
 class ApiCareTest : public ::testing::Test {
  protected:
@@ -96,12 +105,14 @@ class ApiCareTest : public ::testing::Test {
     auto texts = io::Texts::load(TANDEM_SOURCE_DIR "/texts/en.json");
     ASSERT_TRUE(texts) << texts.error().message();
     texts_ = new io::Texts(std::move(*texts));
+    insight_ = new service::InsightOptions();
+    insight_->expected = expected_trajectories();
     practice_ = new Practice();
     seed(*practice_);
     if (HasFatalFailure()) return;
 
     std::vector<Route> table =
-        routes(Dependencies{*store_, metrics_, clock_, context_, texts_, nullptr});
+        routes(Dependencies{*store_, metrics_, clock_, context_, texts_, nullptr, insight_});
     auto router = Router::create(std::move(table));
     ASSERT_TRUE(router) << router.error().message();
     ServerSettings settings;
@@ -124,7 +135,9 @@ class ApiCareTest : public ::testing::Test {
     delete store_;
     delete database_;
     delete texts_;
+    delete insight_;
     texts_ = nullptr;
+    insight_ = nullptr;
     server_ = nullptr;
     practice_ = nullptr;
     context_ = nullptr;
@@ -135,6 +148,28 @@ class ApiCareTest : public ::testing::Test {
     std::error_code ignored;
     fs::remove_all(*dir_, ignored);
     delete dir_;
+  }
+
+  // A small imported PHQ-9 expected trajectory (one stratum over the whole range, sessions
+  // 1-3), so timelines have an expected band to show.
+  static const service::ExpectedTrajectories* expected_trajectories() {
+    core::Instrument phq9;
+    for (const auto& instrument : instruments_->shipped()) {
+      if (instrument.id == "phq9") phq9 = instrument;
+    }
+    core::ExpectedTrajectoryTable table;
+    const double p50[] = {18.0, 15.0, 12.0};
+    for (int session = 1; session <= 3; ++session) {
+      const double mid = p50[session - 1];
+      table.rows.push_back(
+          {0.0, 27.0, 100, session, 100, {mid - 4, mid - 2, mid, mid + 2, mid + 4}});
+    }
+    auto options = core::trajectory_options(phq9);
+    EXPECT_TRUE(options) << options.error().message();
+    auto model = core::from_table(table, *options);
+    EXPECT_TRUE(model) << model.error().message();
+    if (model) expected_.insert_or_assign("phq9", std::move(*model));
+    return &expected_;
   }
 
   // X-Test-User: <user id> -> that user's actor, loaded from the store.
@@ -241,7 +276,9 @@ class ApiCareTest : public ::testing::Test {
     FAIL() << "the server did not start";
   }
 
+  static NewPerson new_person(const std::string& name, const std::string& opened = "2026-03-01");
   void core_flow();
+  void check_in_flow();
   void authorization_matrix();
 
   static const Practice& p() { return *practice_; }
@@ -257,6 +294,8 @@ class ApiCareTest : public ::testing::Test {
   static inline Practice* practice_ = nullptr;
   static inline Server* server_ = nullptr;
   static inline io::Texts* texts_ = nullptr;
+  static inline service::InsightOptions* insight_ = nullptr;
+  static inline service::ExpectedTrajectories expected_;
   static inline bool postgres_ = false;
   static inline testing_support::TestDatabase* database_ = nullptr;
 };
@@ -450,6 +489,385 @@ TEST_F(ApiCareTest, AdminReadsUsersAuditOutcomesAndInstruments) {
   res = post("/api/v1/reflections/" + std::to_string(p().reflection) + "/comments",
              p().demo.supervisor, {{"text", "Good noticing."}});
   EXPECT_EQ(res->status, 201) << res->body;
+}
+
+// ---- check-in, timeline and the episode's lists ----------------------------------------------
+
+NewPerson ApiCareTest::new_person(const std::string& name, const std::string& opened) {
+  NewPerson out;
+  auto res = post("/api/v1/clients", therapist(), {{"display_name", name}});
+  EXPECT_EQ(res->status, 201) << res->body;
+  out.client = body_of(res).at("id");
+  res = post("/api/v1/users", p().demo.admin,
+             {{"email", "user" + std::to_string(out.client) + "@example.org"},
+              {"display_name", name},
+              {"role", "client"},
+              {"password", "a-long-password"},
+              {"client_id", out.client}});
+  EXPECT_EQ(res->status, 201) << res->body;
+  out.user = body_of(res).at("id");
+  practice_->org_of[out.user] = p().demo.org;
+  res = post("/api/v1/clients/" + std::to_string(out.client) + "/episodes", therapist(),
+             {{"instrument", "phq9"}, {"opened", opened}});
+  EXPECT_EQ(res->status, 201) << res->body;
+  out.episode = body_of(res).at("id");
+  return out;
+}
+
+TEST_F(ApiCareTest, ClientChecksInOnTheirPhone) { check_in_flow(); }
+TEST_F(ApiCarePostgresTest, ClientChecksInOnTheirPhone) { check_in_flow(); }
+
+void ApiCareTest::check_in_flow() {
+  const NewPerson ada = new_person("Check-in Person");
+  auto res = post(episode_path(ada.episode, "/definitions"), therapist(),
+                  {{"hopes", "Rest"},
+                   {"goals",
+                    {{{"key", "sleep"}, {"text", "Sleep through most nights"}, {"scale", "gbo"}},
+                     {{"key", "friends"},
+                      {"text", "See friends"},
+                      {"scale", "gas"},
+                      {"gas_levels", {"none", "one", "two", "three", "four"}}}}}});
+  ASSERT_EQ(res->status, 201) << res->body;
+
+  // Before today's session: the goals and the questionnaire are due, nothing is answered.
+  res = get(episode_path(ada.episode, "/check-in"), ada.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json view = body_of(res);
+  EXPECT_TRUE(view.at("session").is_null());
+  ASSERT_EQ(view.at("goals").size(), 2U);
+  EXPECT_EQ(view.at("goals").at(0).at("key"), "sleep");
+  EXPECT_EQ(view.at("goals").at(0).at("gas_levels").size(), 0U);
+  EXPECT_EQ(view.at("goals").at(1).at("gas_levels").size(), 5U);
+  EXPECT_EQ(view.at("questionnaire").at("instrument"), "phq9");
+  EXPECT_EQ(view.at("questionnaire").at("items").size(), 9U);
+  EXPECT_EQ(view.at("questionnaire").at("options").size(), 4U);
+  EXPECT_TRUE(view.at("answered").at("goals").empty());
+  EXPECT_TRUE(view.at("answered").at("alliance").is_null());
+  EXPECT_EQ(view.at("answered").at("felt_hard"), false);
+  EXPECT_EQ(view.at("answered").at("moments"), 0);
+  EXPECT_EQ(view.at("answered").at("questionnaire"), false);
+  EXPECT_TRUE(view.at("crisis_text").is_string());
+
+  // Opening the check-in makes today's session once.
+  res = post(episode_path(ada.episode, "/check-in"), ada.user, json::object());
+  ASSERT_EQ(res->status, 201) << res->body;
+  const json session = body_of(res).at("session");
+  EXPECT_EQ(session.at("number"), 1);
+  EXPECT_EQ(session.at("date"), "2026-03-02");
+  res = post(episode_path(ada.episode, "/check-in"), therapist(), json::object());
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(body_of(res).at("session").at("id"), session.at("id"));
+  const core::Id session_id = session.at("id");
+
+  // The client answers everything on their own episode.
+  EXPECT_EQ(post(episode_path(ada.episode, "/goal-ratings"), ada.user,
+                 {{"session", session_id}, {"goal_key", "sleep"}, {"value", 6}})
+                ->status,
+            201);
+  EXPECT_EQ(post(episode_path(ada.episode, "/alliance"), ada.user,
+                 {{"session", session_id}, {"value", 9}})
+                ->status,
+            201);
+  EXPECT_EQ(
+      post(episode_path(ada.episode, "/moments"), ada.user,
+           {{"session", session_id}, {"tag", "said-something-honest"}, {"text", "I said it."}})
+          ->status,
+      201);
+  res = post(episode_path(ada.episode, "/questionnaires"), ada.user,
+             {{"instrument", "phq9"},
+              {"session", session_id},
+              {"responses", {3, 3, 3, 3, 3, 3, 2, 0, 0}}});
+  ASSERT_EQ(res->status, 201) << res->body;
+  const std::string felt_hard = "/api/v1/sessions/" + std::to_string(session_id) + "/felt-hard";
+  res = post(felt_hard, ada.user, {{"by", "client"}, {"value", true}});
+  EXPECT_EQ(res->status, 204) << res->body;
+
+  res = get(episode_path(ada.episode, "/check-in"), ada.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  view = body_of(res);
+  EXPECT_EQ(view.at("session").at("id"), session_id);
+  EXPECT_TRUE(view.at("questionnaire").is_null()) << "answered today";
+  EXPECT_EQ(view.at("answered").at("goals").at("sleep"), 6);
+  EXPECT_EQ(view.at("answered").at("alliance"), 9);
+  EXPECT_EQ(view.at("answered").at("felt_hard"), true);
+  EXPECT_EQ(view.at("answered").at("moments"), 1);
+  EXPECT_EQ(view.at("answered").at("questionnaire"), true);
+  // The therapist sees their own side's answers.
+  res = get(episode_path(ada.episode, "/check-in"), therapist());
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(body_of(res).at("answered").at("goals").empty());
+  EXPECT_EQ(body_of(res).at("answered").at("felt_hard"), false);
+
+  // Each side marks only its own felt-hard mark; the body is checked.
+  EXPECT_EQ(post(felt_hard, ada.user, {{"by", "therapist"}, {"value", true}})->status, 403);
+  EXPECT_EQ(post(felt_hard, therapist(), {{"by", "therapist"}, {"value", true}})->status, 204);
+  res = post(felt_hard, ada.user, {{"by", "someone"}, {"value", true}});
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "by");
+  res = post(felt_hard, ada.user, {{"by", "client"}});
+  EXPECT_EQ(body_of(res).at("field"), "value");
+  res = post(felt_hard, ada.user, {{"by", "client"}, {"value", "yes"}});
+  EXPECT_EQ(body_of(res).at("field"), "value");
+
+  // Another client may neither see nor write this check-in.
+  EXPECT_EQ(get(episode_path(ada.episode, "/check-in"), p().client_user)->status, 403);
+  EXPECT_EQ(post(episode_path(ada.episode, "/check-in"), p().client_user, json::object())->status,
+            403);
+  EXPECT_EQ(post(felt_hard, p().client_user, {{"by", "client"}, {"value", true}})->status, 403);
+  EXPECT_EQ(post(episode_path(ada.episode, "/alliance"), p().client_user,
+                 {{"session", session_id}, {"value", 3}})
+                ->status,
+            403);
+
+  // The lists.
+  res = get(episode_path(ada.episode, "/goal-ratings"), ada.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json rating = body_of(res).at("items").at(0);
+  EXPECT_EQ(rating.at("goal_key"), "sleep");
+  EXPECT_EQ(rating.at("rater"), "client");
+  EXPECT_EQ(rating.at("value"), 6);
+  EXPECT_EQ(rating.at("session"), session_id);
+  res = get(episode_path(ada.episode, "/alliance"), therapist());
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(body_of(res).at("items").at(0).at("value"), 9);
+  res = get(episode_path(ada.episode, "/moments"), therapist());
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(body_of(res).at("items").at(0).at("text"), "I said it.");
+  EXPECT_EQ(body_of(res).at("items").at(0).at("by"), "client");
+  res = get(episode_path(ada.episode, "/questionnaires"), ada.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json answered = body_of(res).at("items").at(0);
+  EXPECT_EQ(answered.at("session"), session_id);
+  EXPECT_EQ(answered.at("instrument"), "phq9");
+  EXPECT_EQ(answered.at("answered_by"), "client");
+  EXPECT_EQ(answered.at("total"), 20);
+  EXPECT_EQ(answered.at("band"), "severe");
+  EXPECT_EQ(answered.at("crisis"), false);
+  EXPECT_EQ(answered.at("answered"), 9);
+  EXPECT_EQ(answered.at("missing"), 0);
+  EXPECT_EQ(answered.at("responses").size(), 9U);
+
+  // A closed episode takes no new check-in.
+  EXPECT_EQ(
+      post(episode_path(ada.episode, "/close"), therapist(), {{"reason", "completed"}})->status,
+      204);
+  EXPECT_EQ(post(episode_path(ada.episode, "/check-in"), ada.user, json::object())->status, 409);
+}
+
+TEST_F(ApiCareTest, TimelineChartsTheEpisodeSessionBySession) {
+  const NewPerson bo = new_person("Timeline Person", "2026-01-01");
+  auto res = post(
+      episode_path(bo.episode, "/definitions"), therapist(),
+      {{"hopes", "Rest"}, {"goals", {{{"key", "sleep"}, {"text", "Sleep through most nights"}}}}});
+  ASSERT_EQ(res->status, 201) << res->body;
+  // PHQ-9 totals 20, 19, 20, 10, 9, 9: a sudden gain between sessions 3 and 4.
+  const std::vector<std::vector<int>> answers = {
+      {3, 3, 3, 3, 3, 3, 2, 0, 0}, {3, 3, 3, 3, 3, 3, 1, 0, 0}, {3, 3, 3, 3, 3, 3, 2, 0, 0},
+      {2, 2, 2, 2, 2, 0, 0, 0, 0}, {2, 2, 2, 2, 1, 0, 0, 0, 0}, {2, 2, 2, 2, 1, 0, 0, 0, 0}};
+  std::vector<core::Id> sessions;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    res = post(episode_path(bo.episode, "/sessions"), therapist(),
+               {{"date", "2026-01-" + std::to_string(10 + i)}});
+    ASSERT_EQ(res->status, 201) << res->body;
+    sessions.push_back(body_of(res).at("id"));
+    res = post(episode_path(bo.episode, "/questionnaires"), bo.user,
+               {{"instrument", "phq9"}, {"session", sessions.back()}, {"responses", answers[i]}});
+    ASSERT_EQ(res->status, 201) << res->body;
+  }
+  ASSERT_EQ(post(episode_path(bo.episode, "/goal-ratings"), bo.user,
+                 {{"session", sessions[0]}, {"goal_key", "sleep"}, {"value", 2}})
+                ->status,
+            201);
+  ASSERT_EQ(post(episode_path(bo.episode, "/goal-ratings"), therapist(),
+                 {{"session", sessions[0]}, {"goal_key", "sleep"}, {"value", 3}})
+                ->status,
+            201);
+  ASSERT_EQ(
+      post(episode_path(bo.episode, "/alliance"), bo.user, {{"session", sessions[1]}, {"value", 9}})
+          ->status,
+      201);
+  ASSERT_EQ(post(episode_path(bo.episode, "/moments"), bo.user,
+                 {{"session", sessions[2]}, {"tag", "breakthrough"}, {"text", "It clicked."}})
+                ->status,
+            201);
+  ASSERT_EQ(post("/api/v1/sessions/" + std::to_string(sessions[2]) + "/felt-hard", therapist(),
+                 {{"by", "therapist"}, {"value", true}})
+                ->status,
+            204);
+
+  res = get(episode_path(bo.episode, "/timeline"), bo.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json t = body_of(res);
+  EXPECT_EQ(t.at("episode"), bo.episode);
+  EXPECT_EQ(t.at("client"), bo.client);
+  EXPECT_EQ(t.at("status"), "open");
+  const json& instrument = t.at("instrument");
+  EXPECT_EQ(instrument.at("id"), "phq9");
+  EXPECT_EQ(instrument.at("min"), 0);
+  EXPECT_EQ(instrument.at("max"), 27);
+  EXPECT_EQ(instrument.at("cutoff"), 10);
+  EXPECT_EQ(instrument.at("reliable_change"), 6);
+  EXPECT_EQ(instrument.at("lower_is_better"), true);
+  ASSERT_EQ(t.at("sessions").size(), 6U);
+  EXPECT_EQ(t.at("sessions").at(0).at("date"), "2026-01-10");
+  EXPECT_EQ(t.at("sessions").at(0).at("attendance"), "attended");
+  EXPECT_EQ(t.at("sessions").at(2).at("felt_hard_therapist"), true);
+  EXPECT_FALSE(t.at("sessions").at(0).contains("therapist_notes"));
+  ASSERT_EQ(t.at("scores").size(), 6U);
+  EXPECT_EQ(t.at("scores").at(3).at("session"), 4);
+  EXPECT_EQ(t.at("scores").at(3).at("total"), 10);
+  EXPECT_EQ(t.at("scores").at(3).at("band"), "moderate");
+  EXPECT_EQ(t.at("scores").at(3).at("answered_by"), "client");
+  EXPECT_EQ(t.at("scores").at(3).at("crisis"), false);
+  ASSERT_EQ(t.at("goals").size(), 1U);
+  EXPECT_EQ(t.at("goals").at(0).at("key"), "sleep");
+  EXPECT_EQ(t.at("goals").at(0).at("scale"), "gbo");
+  EXPECT_EQ(t.at("goals").at(0).at("gas_levels").size(), 0U);
+  EXPECT_EQ(t.at("goals").at(0).at("ratings"),
+            json::parse(R"([{"session":1,"rater":"client","value":2.0},)"
+                        R"({"session":1,"rater":"therapist","value":3.0}])"));
+  EXPECT_EQ(t.at("alliance"), json::parse(R"([{"session":2,"value":9.0}])"));
+  ASSERT_EQ(t.at("moments").size(), 1U);
+  EXPECT_EQ(t.at("moments").at(0).at("session"), 3);
+  EXPECT_EQ(t.at("moments").at(0).at("tag"), "breakthrough");
+  EXPECT_EQ(t.at("moments").at(0).at("text"), "It clicked.");
+  ASSERT_EQ(t.at("sudden_changes").size(), 1U) << t.at("sudden_changes");
+  const json& gain = t.at("sudden_changes").at(0);
+  EXPECT_EQ(gain.at("kind"), "gain");
+  EXPECT_EQ(gain.at("pregain_session"), 3);
+  EXPECT_EQ(gain.at("postgain_session"), 4);
+  EXPECT_EQ(gain.at("magnitude"), 10);
+  EXPECT_EQ(gain.at("reversal"), false);
+  EXPECT_EQ(t.at("reliable_change_band"),
+            json::parse(R"({"intake":20.0,"lower":14.0,"upper":26.0})"));
+  ASSERT_TRUE(t.at("expected").is_array()) << t.at("expected");
+  ASSERT_EQ(t.at("expected").size(), 3U);
+  EXPECT_EQ(t.at("expected").at(1).at("session"), 2);
+  EXPECT_EQ(t.at("expected").at(1).at("p50"), 15);
+  EXPECT_EQ(t.at("expected").at(1).at("p90"), 19);
+
+  // Readers of the profile read the timeline; others do not; unknown and foreign ids are 404.
+  EXPECT_EQ(get(episode_path(bo.episode, "/timeline"), therapist())->status, 200);
+  EXPECT_EQ(get(episode_path(bo.episode, "/timeline"), p().client_user)->status, 403);
+  EXPECT_EQ(get(episode_path(bo.episode, "/timeline"), p().demo.admin)->status, 403);
+  EXPECT_EQ(get(episode_path(999999, "/timeline"), therapist())->status, 404);
+  EXPECT_EQ(get(episode_path(p().b_episode, "/timeline"), therapist())->status, 404);
+  res = get("/api/v1/audit?action=timeline.read&record_id=" + std::to_string(bo.episode),
+            p().demo.admin);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_GE(body_of(res).at("items").size(), 3U) << "every read is audited, denials too";
+}
+
+TEST_F(ApiCareTest, AnEpisodeWithoutScoresHasAnEmptyTimeline) {
+  const NewPerson cy = new_person("Quiet Person");
+  auto res = get(episode_path(cy.episode, "/timeline"), therapist());
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json t = body_of(res);
+  EXPECT_TRUE(t.at("sessions").empty());
+  EXPECT_TRUE(t.at("scores").empty());
+  EXPECT_TRUE(t.at("goals").empty());
+  EXPECT_TRUE(t.at("sudden_changes").empty());
+  EXPECT_TRUE(t.at("reliable_change_band").is_null());
+  EXPECT_TRUE(t.at("expected").is_null());
+  res = get(episode_path(cy.episode, "/check-in"), cy.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(body_of(res).at("goals").empty());
+}
+
+TEST_F(ApiCareTest, UnknownAndForeignRecordsOfTheNewRoutesAre404) {
+  for (const std::string rest :
+       {"/goal-ratings", "/alliance", "/moments", "/questionnaires", "/timeline", "/check-in"}) {
+    EXPECT_EQ(get(episode_path(999999, rest), therapist())->status, 404) << rest;
+    EXPECT_EQ(get(episode_path(p().b_episode, rest), therapist())->status, 404) << rest;
+  }
+  EXPECT_EQ(post(episode_path(999999, "/check-in"), therapist(), json::object())->status, 404);
+  EXPECT_EQ(
+      post("/api/v1/sessions/999999/felt-hard", therapist(), {{"by", "therapist"}, {"value", true}})
+          ->status,
+      404);
+  EXPECT_EQ(
+      put("/api/v1/clients/999999/therapist", p().demo.admin, {{"therapist", therapist()}})->status,
+      404);
+  EXPECT_EQ(put("/api/v1/clients/" + std::to_string(p().b_client) + "/therapist", p().demo.admin,
+                {{"therapist", therapist()}})
+                ->status,
+            404);
+}
+
+TEST_F(ApiCareTest, OrganisationAssignmentsAndSupervisionLinks) {
+  auto res = get("/api/v1/organisation", p().client_user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(body_of(res).at("id"), p().demo.org);
+  EXPECT_TRUE(body_of(res).at("name").is_string());
+  EXPECT_TRUE(body_of(res).at("crisis_text").is_string());
+  EXPECT_EQ(get("/api/v1/organisation", p().b_therapist)->status, 200);
+
+  EXPECT_EQ(
+      put("/api/v1/organisation/crisis-text", p().b_admin, {{"text", "Call 111 or 999."}})->status,
+      204);
+  res = get("/api/v1/organisation", p().b_therapist);
+  EXPECT_EQ(body_of(res).at("crisis_text"), "Call 111 or 999.");
+  EXPECT_EQ(body_of(res).at("name"), "Other Practice");
+  EXPECT_EQ(put("/api/v1/organisation/crisis-text", p().b_therapist, {{"text", "x"}})->status, 403);
+  res = put("/api/v1/organisation/crisis-text", p().b_admin, {{"text", 5}});
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "text");
+
+  // A new client of therapist1 is assigned to therapist2 as well.
+  const NewPerson dee = new_person("Shared Person");
+  const core::Id therapist2 = p().demo.therapists.at(1);
+  const std::string assign = "/api/v1/clients/" + std::to_string(dee.client) + "/therapist";
+  EXPECT_EQ(get("/api/v1/clients/" + std::to_string(dee.client), therapist2)->status, 403);
+  EXPECT_EQ(put(assign, p().demo.admin, {{"therapist", therapist2}})->status, 204);
+  EXPECT_EQ(put(assign, p().demo.admin, {{"therapist", therapist2}})->status, 204) << "idempotent";
+  EXPECT_EQ(get("/api/v1/clients/" + std::to_string(dee.client), therapist2)->status, 200);
+  EXPECT_EQ(put(assign, therapist(), {{"therapist", therapist2}})->status, 403);
+  res = put(assign, p().demo.admin, json::object());
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "therapist");
+  res = put(assign, p().demo.admin, {{"therapist", p().demo.supervisor}});
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "therapist");
+
+  // The supervisor comes to supervise therapist1 too.
+  const json link = {{"supervisor", p().demo.supervisor}, {"therapist", therapist()}};
+  res = post("/api/v1/supervision-links", p().demo.admin, link);
+  ASSERT_EQ(res->status, 201) << res->body;
+  EXPECT_EQ(body_of(res), link);
+  EXPECT_EQ(get(episode_path(dee.episode, "/timeline"), p().demo.supervisor)->status, 200);
+  EXPECT_EQ(post("/api/v1/supervision-links", therapist(), link)->status, 403);
+  res = post("/api/v1/supervision-links", p().demo.admin, {{"therapist", therapist()}});
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "supervisor");
+  res = post("/api/v1/supervision-links", p().demo.admin,
+             {{"supervisor", p().demo.supervisor}, {"therapist", p().b_therapist}});
+  EXPECT_EQ(res->status, 404) << res->body;
+}
+
+TEST_F(ApiCareTest, UsersFilterByRoleAndCaseloadsNameTheOpenEpisode) {
+  auto res = get("/api/v1/users?role=therapist&limit=200", p().demo.admin);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json users = body_of(res).at("items");
+  EXPECT_GE(users.size(), 3U);
+  for (const auto& user : users) EXPECT_EQ(user.at("role"), "therapist");
+  res = get("/api/v1/users?role=boss", p().demo.admin);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(body_of(res).at("field"), "role");
+
+  res = get("/api/v1/therapists/" + std::to_string(therapist()) + "/caseload", therapist());
+  ASSERT_EQ(res->status, 200) << res->body;
+  int open = 0;
+  const json caseload = body_of(res);
+  for (const auto& entry : caseload.at("clients")) {
+    ASSERT_TRUE(entry.contains("open_episode"));
+    if (!entry.at("ended").get<bool>() && !entry.at("episode").is_null()) {
+      EXPECT_EQ(entry.at("open_episode"), entry.at("episode"));
+      ++open;
+    } else {
+      EXPECT_TRUE(entry.at("open_episode").is_null());
+    }
+  }
+  EXPECT_GT(open, 0);
 }
 
 // ---- the authorization matrix ---------------------------------------------------------------
