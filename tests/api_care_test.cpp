@@ -774,6 +774,17 @@ TEST_F(ApiCareTest, AnEpisodeWithoutScoresHasAnEmptyTimeline) {
   EXPECT_TRUE(body_of(res).at("goals").empty());
 }
 
+TEST_F(ApiCareTest, CheckInDoesNotCutInBeforeALaterSession) {
+  const NewPerson eli = new_person("Planned Person");
+  auto res = post(episode_path(eli.episode, "/sessions"), therapist(), {{"date", "2026-03-09"}});
+  ASSERT_EQ(res->status, 201) << res->body;
+  res = post(episode_path(eli.episode, "/check-in"), eli.user, json::object());
+  EXPECT_EQ(res->status, 409) << res->body;
+  res = get(episode_path(eli.episode, "/check-in"), eli.user);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(body_of(res).at("session").is_null());
+}
+
 TEST_F(ApiCareTest, UnknownAndForeignRecordsOfTheNewRoutesAre404) {
   for (const std::string rest :
        {"/goal-ratings", "/alliance", "/moments", "/questionnaires", "/timeline", "/check-in"}) {

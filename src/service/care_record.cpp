@@ -466,8 +466,8 @@ Result<std::vector<core::Administration>> list_questionnaires(const Context& ctx
              });
 }
 
-QuestionnaireView view_of(const core::Administration& administration,
-                          const std::vector<core::Instrument>& instruments) {
+QuestionnaireView questionnaire_view(const core::Administration& administration,
+                                     const std::vector<core::Instrument>& instruments) {
   QuestionnaireView view;
   view.administration = administration;
   for (const core::Instrument& instrument : instruments) {
@@ -494,7 +494,7 @@ Result<std::vector<QuestionnaireView>> list_questionnaire_views(const Context& c
                std::vector<QuestionnaireView> out;
                out.reserve(administrations->size());
                for (const core::Administration& a : *administrations) {
-                 out.push_back(view_of(a, *instruments));
+                 out.push_back(questionnaire_view(a, *instruments));
                }
                return out;
              });

@@ -123,7 +123,7 @@ core::Result<std::vector<QuestionnaireView>> list_questionnaire_views(const Cont
                                                                       core::Id episode);
 
 // Pure: the view of one administration given the organisation's instruments.
-QuestionnaireView view_of(const core::Administration& administration,
-                          const std::vector<core::Instrument>& instruments);
+QuestionnaireView questionnaire_view(const core::Administration& administration,
+                                     const std::vector<core::Instrument>& instruments);
 
 }  // namespace tandem::service

@@ -37,7 +37,7 @@ std::vector<TimelineScore> scores_of(const EpisodeRecords& records,
     if (a.instrument != records.episode.instrument || !a.session) continue;
     auto session = at.find(*a.session);
     if (session == at.end() || core::is_missing(a.total)) continue;
-    const QuestionnaireView view = view_of(a, instruments);
+    const QuestionnaireView view = questionnaire_view(a, instruments);
     by_number[session->second.number] = TimelineScore{
         session->second.number, session->second.date, a.total,
         view.score.band,        a.answered_by,        view.score.crisis == core::Flag::kYes};
