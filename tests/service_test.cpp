@@ -30,6 +30,7 @@
 #include "service/instruments.hpp"
 #include "service/progress.hpp"
 #include "service/reflections.hpp"
+#include "service/timeline.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/fake_cipher.hpp"
@@ -1047,7 +1048,10 @@ TEST_P(ServiceTest, EveryUseCaseLeavesAnAuditEntryAndNoneCarriesHealthData) {
 INSTANTIATE_TEST_SUITE_P(Stores, ServiceTest, ::testing::Values(Backend::kMemory, Backend::kSqlite),
                          backend_name);
 
-TEST(EpisodeAssembly, RecordsBecomeTheEpisodeTheProfileReads) {
+// One episode's stored rows: three sessions (the second cancelled), PHQ-9 at the first and
+// third (a later entry at the third wins), a definition whose goal "old" became "sleep",
+// ratings of both, an alliance rating and two moments (one at no session).
+EpisodeRecords sample_episode_records() {
   EpisodeRecords records;
   records.episode.id = 7;
   records.episode.instrument = "phq9";
@@ -1077,9 +1081,19 @@ TEST(EpisodeAssembly, RecordsBecomeTheEpisodeTheProfileReads) {
   records.moments = {{1, 1, 7, 13, "laughed", "ha", Rater::kClient, 1, 0},
                      {2, 1, 7, std::nullopt, "honest", "", Rater::kClient, 1, 0}};
 
+  return records;
+}
+
+core::Instrument bare_phq9() {
   core::Instrument phq9;
   phq9.id = "phq9";
   phq9.crisis_item = 8;
+  return phq9;
+}
+
+TEST(EpisodeAssembly, RecordsBecomeTheEpisodeTheProfileReads) {
+  const EpisodeRecords records = sample_episode_records();
+  const core::Instrument phq9 = bare_phq9();
   const core::Episode e = assemble_episode(records, {phq9});
   EXPECT_EQ(e.id, "7");
   ASSERT_EQ(e.goals.size(), 1U);
@@ -1103,6 +1117,49 @@ TEST(EpisodeAssembly, RecordsBecomeTheEpisodeTheProfileReads) {
   const auto scores = scores_by_session(e);
   ASSERT_EQ(scores.size(), 3U);
   EXPECT_EQ(scores[2], 11);
+}
+
+TEST(Timeline, ChartsTheRecordsSessionBySession) {
+  EpisodeRecords records = sample_episode_records();
+  records.sessions[0].therapist_notes = "private";
+  core::Instrument phq9 = bare_phq9();
+  phq9.reliable_change_threshold = 6;
+  const Timeline t = build_timeline(records, phq9, {phq9}, InsightOptions{}, false);
+  ASSERT_EQ(t.sessions.size(), 3U);
+  EXPECT_EQ(t.sessions[0].therapist_notes, "");
+  ASSERT_EQ(t.scores.size(), 2U) << "the cancelled session has no score";
+  EXPECT_EQ(t.scores[0].session, 1);
+  EXPECT_EQ(t.scores[0].date, 100);
+  EXPECT_EQ(t.scores[1].session, 3);
+  EXPECT_EQ(t.scores[1].total, 11) << "the later entry at a session wins";
+  ASSERT_EQ(t.goals.size(), 2U);
+  EXPECT_EQ(t.goals[0].definition.key, "sleep");
+  ASSERT_EQ(t.goals[0].ratings.size(), 2U);
+  EXPECT_EQ(t.goals[0].ratings[0].rater, Rater::kClient);
+  EXPECT_EQ(t.goals[0].ratings[0].value, 4);
+  EXPECT_EQ(t.goals[0].ratings[1].rater, Rater::kTherapist);
+  EXPECT_EQ(t.goals[1].definition.key, "old") << "a key seen only in ratings";
+  EXPECT_EQ(t.goals[1].definition.text, "Old") << "described by the version that had it";
+  ASSERT_EQ(t.goals[1].ratings.size(), 1U);
+  EXPECT_EQ(t.goals[1].ratings[0].session, 3);
+  ASSERT_EQ(t.alliance.size(), 1U);
+  EXPECT_EQ(t.alliance[0].session, 3);
+  EXPECT_EQ(t.alliance[0].value, 7);
+  ASSERT_EQ(t.moments.size(), 1U) << "a moment with no session is not charted";
+  EXPECT_EQ(t.moments[0].tag, "laughed");
+  EXPECT_FALSE(t.moments[0].text.has_value()) << "not for this caller";
+  EXPECT_TRUE(t.sudden_changes.empty());
+  ASSERT_TRUE(t.reliable_change_band.has_value());
+  EXPECT_EQ(t.reliable_change_band->intake, 14);
+  EXPECT_EQ(t.reliable_change_band->lower, 8);
+  EXPECT_EQ(t.reliable_change_band->upper, 20);
+  EXPECT_FALSE(t.expected.has_value()) << "no expected trajectory configured";
+
+  const Timeline with_text = build_timeline(records, phq9, {phq9}, InsightOptions{}, true);
+  EXPECT_EQ(with_text.moments[0].text, "ha");
+  EXPECT_FALSE(build_timeline(records, bare_phq9(), {phq9}, InsightOptions{}, true)
+                   .reliable_change_band.has_value())
+      << "no threshold, no band";
 }
 
 }  // namespace
