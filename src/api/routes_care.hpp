@@ -1,8 +1,9 @@
 // The use-case routes of the record of care, co-defined progress and what Tandem computes
 // from them (clients, episodes, sessions, questionnaires, progress definitions, ratings,
-// moments, profiles, caseloads, supervision, reflections, users, service outcomes, audit,
-// instruments). Each handler is a few lines: parse and check the JSON, call the service, map
-// its Result to JSON; authorization lives in the service. Stateless; thread-safe.
+// moments, profiles, timelines, the client's check-in, caseloads, supervision, reflections,
+// users, the organisation, assignments, service outcomes, audit, instruments). Each handler is a
+// few lines: parse and check the JSON, call the service, map its Result to JSON; authorization
+// lives in the service. Stateless; thread-safe.
 #pragma once
 
 #include <vector>
