@@ -65,6 +65,9 @@ class TempSqliteStore final : public tandem::core::Store {
   int latest_schema_version() const override { return store_->latest_schema_version(); }
   tandem::core::Status ping() override { return store_->ping(); }
   tandem::core::Result<std::int64_t> reseal_all() override { return store_->reseal_all(); }
+  std::optional<tandem::core::PoolStats> pool_stats() const override {
+    return store_->pool_stats();
+  }
 
  private:
   TempDir dir_;  // declared first: outlives the store
@@ -239,11 +242,11 @@ TEST_F(SqliteStoreTest, EveryTableIsStrictAndCarriesItsOrganisation) {
 TEST_F(SqliteStoreTest, EncryptedFieldsNeverReachTheDatabaseFiles) {
   using namespace tandem::contract;
   const std::vector<std::string> secrets = {
-      "SECRET-client-name", "SECRET-user-name", "SECRET-notes",  "SECRET-hopes",
-      "SECRET-better",      "SECRET-shifts",    "SECRET-change", "SECRET-goal-text",
-      "SECRET-gas-m2",      "SECRET-gas-m1",    "SECRET-gas-0",  "SECRET-gas-p1",
-      "SECRET-gas-p2",      "SECRET-moment",    "SECRET-tried",  "SECRET-sat",
-      "SECRET-comment",
+      "SECRET-client-name", "SECRET-user-name",    "SECRET-notes",  "SECRET-hopes",
+      "SECRET-better",      "SECRET-shifts",       "SECRET-change", "SECRET-goal-text",
+      "SECRET-gas-m2",      "SECRET-gas-m1",       "SECRET-gas-0",  "SECRET-gas-p1",
+      "SECRET-gas-p2",      "SECRET-moment",       "SECRET-tried",  "SECRET-sat",
+      "SECRET-comment",     "SECRET-invited-name",
   };
   const std::string visible = "visible-marker@example.org";  // e-mails are not encrypted
   auto store = open();
@@ -269,6 +272,8 @@ TEST_F(SqliteStoreTest, EncryptedFieldsNeverReachTheDatabaseFiles) {
     const Id reflection = must(
         tx->add_reflection({0, w.org, w.trainee, std::nullopt, secrets[14], secrets[15], kT0}));
     must(tx->add_comment({0, w.org, reflection, w.supervisor, secrets[16], kT0}));
+    must(tx->create_invitation(
+        make_staff_invitation(w.org, w.admin, 'i', tandem::core::Role::kTherapist, secrets[17])));
     must(tx->commit());
   }
   auto scan = [&](const char* when) {

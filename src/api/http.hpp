@@ -91,6 +91,18 @@ Response respond(const core::Result<T>& result, ToJson&& to_json, int status = 2
   return Response::json(std::forward<ToJson>(to_json)(*result), status);
 }
 
+// One page of a keyset-paged list: {"items": [to_json(row)...], "next_after": the last row's
+// id when the page is full (there may be more), else null}.
+template <class T, class ToJson, class IdOf>
+nlohmann::json paged(const std::vector<T>& rows, const core::Page& page, ToJson&& to_json,
+                     IdOf&& id_of) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& row : rows) items.push_back(to_json(row));
+  nlohmann::json next = nullptr;
+  if (!rows.empty() && static_cast<int>(rows.size()) >= page.limit) next = id_of(rows.back());
+  return {{"items", std::move(items)}, {"next_after", std::move(next)}};
+}
+
 // Parses a JSON text with the depth limit; errors name the line and column.
 core::Result<nlohmann::json> parse_json(std::string_view text,
                                         std::size_t max_depth = kMaxJsonDepth);

@@ -38,6 +38,7 @@ struct SqliteStore::Shared {
   std::condition_variable returned;
   std::vector<std::unique_ptr<sqlite::Connection>> idle;
   int open_connections = 0;
+  std::int64_t waits = 0;  // leases that found every connection lent out
 };
 
 // A connection borrowed from the pool, returned when the lease ends. `shared` outlives it.

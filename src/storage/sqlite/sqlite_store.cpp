@@ -139,6 +139,13 @@ core::Result<std::int64_t> SqliteStore::reseal_all() {
   return rewritten;
 }
 
+std::optional<core::PoolStats> SqliteStore::pool_stats() const {
+  std::lock_guard lock(shared_->mutex);
+  const int idle = static_cast<int>(shared_->idle.size());
+  return core::PoolStats{shared_->pool_size, shared_->open_connections - idle, idle,
+                         shared_->waits};
+}
+
 core::Result<SqliteSettings> SqliteStore::settings() {
   auto lease = Lease::acquire(shared_);
   if (!lease) return failed<SqliteSettings>(lease.error());

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ class SqliteStore final : public core::Store {
   int latest_schema_version() const override;
   core::Status ping() override;
   core::Result<std::int64_t> reseal_all() override;
+  // in_use: connections lent to transactions (and to schema checks); waits: leases that
+  // had to wait for one.
+  std::optional<core::PoolStats> pool_stats() const override;
 
   core::Result<SqliteSettings> settings();
   // PRAGMA integrity_check and foreign_key_check: Internal naming the first problem.

@@ -4,6 +4,7 @@
 // are sealed before binding and opened after reading: plaintext never reaches SQLite.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -153,7 +154,8 @@ constexpr const char* kReflectionColumns =
 constexpr const char* kLoginSessionColumns =
     "id, org_id, user_id, token_hash, created_at, last_seen_at, expires_at, revoked";
 constexpr const char* kInvitationColumns =
-    "id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at";
+    "id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at, role, "
+    "display_name, trainee";
 constexpr const char* kAuditColumns =
     "id, org_id, actor_id, action, record_type, record_id, outcome, at";
 
@@ -867,25 +869,38 @@ class SqliteTransaction final : public core::Transaction {
   }
 
   Result<Id> create_invitation(const core::Invitation& i) override {
+    SQ_RETURN_IF_ERROR(core::validate(i));
+    SQ_ASSIGN_OR_RETURN(std::string name, seal_unless_empty(i.display_name));
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("INSERT INTO invitations (org_id, client_id, created_by, "
-                                "token_hash, created_at, expires_at, used_at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                "token_hash, created_at, expires_at, used_at, role, display_name, "
+                                "trainee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     stmt->bind(1, i.org).bind(2, i.client).bind(3, i.created_by).bind(4, i.token_hash);
     stmt->bind(5, i.created_at).bind(6, i.expires_at).bind(7, i.used_at);
-    return insert(stmt, {organisation_row(i.org), client_row(i.org, i.client),
-                         user_row(i.org, i.created_by)});
+    stmt->bind(8, core::to_string(i.role)).bind(9, name).bind(10, i.trainee);
+    std::vector<Parent> parents{organisation_row(i.org), user_row(i.org, i.created_by)};
+    if (i.client) parents.push_back(client_row(i.org, *i.client));
+    return insert(stmt, parents);
   }
 
   Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kInvitationColumns,
                                                        "FROM invitations WHERE token_hash = ?1")));
     stmt->bind(1, token_hash);
-    return one<core::Invitation>(stmt, "invitation", [](const Statement& s) {
-      return Result<core::Invitation>(core::Invitation{s.int64(0), s.int64(1), s.int64(2),
-                                                       s.int64(3), s.str(4), s.int64(5), s.int64(6),
-                                                       s.opt_int64(7)});
-    });
+    return one<core::Invitation>(stmt, "invitation",
+                                 [this](const Statement& s) { return read_invitation(s); });
+  }
+
+  Result<std::vector<core::Invitation>> list_invitations(Id org, std::optional<Id> created_by,
+                                                         const core::Page& page) override {
+    SQ_RETURN_IF_ERROR(check_page(page));
+    // ?2 IS NULL: every creator's; one statement, so one query plan to cache.
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kInvitationColumns,
+                                                       "FROM invitations WHERE org_id = ?1 "
+                                                       "AND (?2 IS NULL OR created_by = ?2) "
+                                                       "AND id > ?3 ORDER BY id LIMIT ?4")));
+    stmt->bind(1, org).bind(2, created_by).bind(3, page.after).bind(4, page.limit);
+    return all<core::Invitation>(stmt, [this](const Statement& s) { return read_invitation(s); });
   }
 
   Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
@@ -918,6 +933,13 @@ class SqliteTransaction final : public core::Transaction {
                              [](const Statement& s) { return Result<std::int64_t>(s.int64(0)); });
   }
 
+  Result<std::int64_t> prune_login_failures(core::Timestamp before) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("DELETE FROM login_failures WHERE at < ?1"));
+    stmt->bind(1, before);
+    SQ_RETURN_IF_ERROR(execute(stmt, {}));
+    return static_cast<std::int64_t>(lease_.get()->changes());
+  }
+
  private:
   void finish() {
     guard_.reset();
@@ -934,6 +956,31 @@ class SqliteTransaction final : public core::Transaction {
     return shared_->cipher->seal(plaintext);
   }
   Result<std::string> open(std::string_view sealed) const { return shared_->cipher->open(sealed); }
+  // An empty optional field (a client invitation's display_name) stays empty: never sealed.
+  Result<std::string> seal_unless_empty(std::string_view plaintext) const {
+    if (plaintext.empty()) return std::string();
+    return seal(plaintext);
+  }
+  Result<std::string> open_unless_empty(std::string_view sealed) const {
+    if (sealed.empty()) return std::string();
+    return open(sealed);
+  }
+
+  Result<core::Invitation> read_invitation(const Statement& s) const {
+    core::Invitation i;
+    i.id = s.int64(0);
+    i.org = s.int64(1);
+    i.client = s.opt_int64(2);
+    i.created_by = s.int64(3);
+    i.token_hash = s.str(4);
+    i.created_at = s.int64(5);
+    i.expires_at = s.int64(6);
+    i.used_at = s.opt_int64(7);
+    SQ_ASSIGN_OR_RETURN(i.role, parse_column(s, 8, "invitations.role", core::parse_role));
+    SQ_ASSIGN_OR_RETURN(i.display_name, open_unless_empty(s.text(9)));
+    i.trainee = s.boolean(10);
+    return i;
+  }
 
   // NotFound naming `parent` when it is not a row of its organisation.
   Status require(const Parent& parent) {
@@ -1143,6 +1190,7 @@ const std::vector<SealedTable>& sealed_tables() {
       {"moments", {"text"}},
       {"reflections", {"tried_to_fix", "sat_with"}},
       {"reflection_comments", {"text"}},
+      {"invitations", {"display_name"}},
   };
   return tables;
 }
@@ -1173,7 +1221,12 @@ Result<std::int64_t> reseal_table(Connection& connection, const core::FieldCiphe
         if (!row) break;
         std::vector<std::string> fields;
         for (std::size_t i = 0; i < spec.columns.size(); ++i) {
-          SQ_ASSIGN_OR_RETURN(std::string plain, cipher.open(stmt->text(static_cast<int>(i) + 1)));
+          const std::string_view text = stmt->text(static_cast<int>(i) + 1);
+          if (text.empty()) {  // an absent optional field is stored empty, never sealed
+            fields.emplace_back();
+            continue;
+          }
+          SQ_ASSIGN_OR_RETURN(std::string plain, cipher.open(text));
           SQ_ASSIGN_OR_RETURN(std::string sealed, cipher.seal(plain));
           fields.push_back(std::move(sealed));
         }
@@ -1187,7 +1240,8 @@ Result<std::int64_t> reseal_table(Connection& connection, const core::FieldCiphe
       for (std::size_t i = 0; i < fields.size(); ++i)
         stmt->bind(static_cast<int>(i) + 2, fields[i]);
       SQ_RETURN_IF_ERROR(stmt->run());
-      rewritten += static_cast<std::int64_t>(fields.size());
+      rewritten += std::count_if(fields.begin(), fields.end(),
+                                 [](const std::string& f) { return !f.empty(); });
     }
     after = batch.back().first;
   }
@@ -1209,6 +1263,7 @@ core::Result<Lease> Lease::acquire(const std::shared_ptr<SqliteStore::Shared>& s
     std::unique_lock lock(shared->mutex);
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(shared->connection_options.busy_timeout_ms);
+    if (shared->idle.empty() && shared->open_connections >= shared->pool_size) ++shared->waits;
     while (shared->idle.empty() && shared->open_connections >= shared->pool_size) {
       if (shared->returned.wait_until(lock, deadline) == std::cv_status::timeout &&
           shared->idle.empty() && shared->open_connections >= shared->pool_size) {
