@@ -84,6 +84,8 @@ class ApiAuthTest : public ::testing::Test {
     settings.threads = 2;
     settings.keep_alive_timeout = std::chrono::seconds(1);
     settings.log_sink = [](std::string_view) {};
+    // The test client connects from 127.0.0.1: a trusted proxy, so X-Forwarded-For counts.
+    settings.trusted_proxies = *TrustedProxies::parse("127.0.0.1");
     server_ = std::make_unique<Server>(std::move(settings), std::move(*router), metrics_, clock_);
     server_->set_authenticator(
         [this](const Request& request) { return authenticate_request(*sessions_, request); });
@@ -222,6 +224,28 @@ TEST_F(ApiAuthTest, ThrottledLoginsAre429WithRetryAfter) {
   EXPECT_EQ(res->status, 429);
   EXPECT_EQ(res->get_header_value("Retry-After"), "900");
   EXPECT_EQ(json::parse(res->body).at("detail"), "too many attempts; wait a few minutes");
+}
+
+TEST_F(ApiAuthTest, BehindATrustedProxyEachForwardedAddressIsThrottledOnItsOwn) {
+  auto attempt = [&](const std::string& forwarded_for, const std::string& password) {
+    return post("/api/v1/auth/login", {{"email", "therapist@example.org"}, {"password", password}},
+                {{"X-Forwarded-For", forwarded_for}})
+        ->status;
+  };
+  // 20 failures spread over e-mails (so no account limit trips) from one forwarded client;
+  // a forged left-most entry does not move them to another counter.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(post("/api/v1/auth/login",
+                   {{"email", "nobody" + std::to_string(i) + "@example.org"},
+                    {"password", "wrong-password"}},
+                   {{"X-Forwarded-For", "192.0.2." + std::to_string(i) + ", 203.0.113.5"}})
+                  ->status,
+              401);
+  }
+  EXPECT_EQ(attempt("203.0.113.5", "therapist-password"), 429);
+  EXPECT_EQ(attempt("203.0.113.6", "therapist-password"), 200);
+  EXPECT_EQ(*(*store_->begin())->count_login_failures("address:203.0.113.5", 0), 20);
+  EXPECT_EQ(*(*store_->begin())->count_login_failures("address:127.0.0.1", 0), 0);
 }
 
 TEST_F(ApiAuthTest, FailedLoginsOlderThanTheWindowAreDeletedAsNewOnesArrive) {
