@@ -203,6 +203,10 @@ class Server::Impl {
     http_.set_read_timeout(settings_.read_timeout);
     http_.set_write_timeout(settings_.write_timeout);
     http_.set_keep_alive_timeout(settings_.keep_alive_timeout.count());
+    // cpp-httplib writes a response's headers and body in separate send()s; with Nagle's
+    // algorithm on, the body waits for the client's delayed ACK (40 ms on Linux) on every
+    // keep-alive request (bench/load: 300 requests/s even for /healthz).
+    http_.set_tcp_nodelay(true);
     httplib::Headers defaults;
     for (const auto& [name, value] : security_headers()) defaults.emplace(name, value);
     http_.set_default_headers(std::move(defaults));
