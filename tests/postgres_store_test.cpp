@@ -663,6 +663,9 @@ class StoreInOwnDatabase final : public core::Store {
       : db_(std::move(db)), store_(std::move(store)) {}
 
   core::Result<std::unique_ptr<core::Transaction>> begin() override { return store_->begin(); }
+  core::Result<std::unique_ptr<core::Transaction>> begin_read() override {
+    return store_->begin_read();
+  }
   core::Result<int> schema_version() override { return store_->schema_version(); }
   int latest_schema_version() const override { return store_->latest_schema_version(); }
   core::Status ping() override { return store_->ping(); }

@@ -188,6 +188,11 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<Transaction>> begin() = 0;
+  // A transaction for work that only reads (and audits what it read): a store may run it
+  // beside others instead of queueing it behind writers. Writing through it may fail, but
+  // append_audit() works, its entries durable once commit() returns (the returned id may be
+  // 0). By default, begin().
+  virtual Result<std::unique_ptr<Transaction>> begin_read() { return begin(); }
   // Applied schema version, and the newest this binary knows.
   virtual Result<int> schema_version() = 0;
   virtual int latest_schema_version() const = 0;

@@ -38,7 +38,7 @@ Actor actor_of(const core::User& user) {
 // account when the e-mail names one.
 Result<bool> throttled(const SessionContext& sc, std::string_view email, std::string_view address,
                        Timestamp now) {
-  auto begun = sc.ctx.store.begin();
+  auto begun = sc.ctx.store.begin_read();
   if (!begun) return core::fail(begun.error());
   core::Transaction& tx = **begun;
   const Timestamp since = now - sc.limits.throttle_window;
@@ -61,6 +61,15 @@ Result<bool> throttled(const SessionContext& sc, std::string_view email, std::st
     detail::record_failure(sc.ctx, note, Status::permission_denied("throttled"));
   }
   return true;
+}
+
+// Records that the session was used at `now` (a session revoked meanwhile stays revoked:
+// only last_seen_at changes).
+Status touch(const SessionContext& sc, const core::LoginSession& session, Timestamp now) {
+  auto begun = sc.ctx.store.begin();
+  if (!begun) return begun.error();
+  if (Status s = (*begun)->touch_login_session(session.org, session.id, now); !s.is_ok()) return s;
+  return (*begun)->commit();
 }
 
 // The account an invitation makes, but for its e-mail, password and time: a client's
@@ -134,7 +143,9 @@ Result<LoginResult> login(const SessionContext& sc, std::string_view email,
 
 Result<Authenticated> authenticate_token(const SessionContext& sc, std::string_view token) {
   if (token.empty()) return core::fail(signed_out());
-  auto begun = sc.ctx.store.begin();
+  // Every request comes through here: the check only reads, so it queues behind no writer;
+  // the once-a-minute touch takes a write transaction of its own.
+  auto begun = sc.ctx.store.begin_read();
   if (!begun) return core::fail(begun.error());
   core::Transaction& tx = **begun;
   auto session = tx.find_login_session_by_hash(sc.tokens.hash(token));
@@ -149,11 +160,9 @@ Result<Authenticated> authenticate_token(const SessionContext& sc, std::string_v
   auto user = tx.get_user(session->org, session->user);
   if (!user) return core::fail(user.error());
   if (!user->active) return core::fail(signed_out());
+  begun->reset();
   if (now - session->last_seen_at >= sc.limits.touch_every) {
-    if (Status s = tx.touch_login_session(session->org, session->id, now); !s.is_ok()) {
-      return core::fail(s);
-    }
-    if (Status s = tx.commit(); !s.is_ok()) return core::fail(s);
+    if (Status s = touch(sc, *session, now); !s.is_ok()) return core::fail(s);
   }
   return Authenticated{actor_of(*user), session->id};
 }

@@ -1614,6 +1614,39 @@ TEST_P(StoreContract, LoginFailuresBeforeATimeArePrunedForEveryKey) {
   EXPECT_EQ(must(tx->count_login_failures("address:192.0.2.1", 0)), 0);
 }
 
+TEST_P(StoreContract, AReadingTransactionSeesCommittedRowsAndItsAuditLandsOnCommit) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto reader = must(store_->begin_read());
+  EXPECT_EQ(must(reader->get_client(w.org, w.client)).display_name, "Client a");
+  must(reader->append_audit({0, w.org, w.therapist, "profile.read", "episode", w.episode,
+                             tandem::core::AuditOutcome::kOk, kT0}));
+  must(reader->commit());
+  tandem::core::AuditQuery query;
+  query.action = "profile.read";
+  const auto entries = must(begin()->search_audit(w.org, query));
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].record_id, w.episode);
+  EXPECT_GT(entries[0].id, 0);
+}
+
+TEST_P(StoreContract, AReadingTransactionDoesNotHoldUpAWriter) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto reader = must(store_->begin_read());
+  EXPECT_EQ(must(reader->get_user(w.org, w.therapist)).id, w.therapist);
+  // A writer begins, writes and commits while the reader is still open.
+  committed([&](Tx& tx) { must(tx.record_login_failure("address:192.0.2.8", kT0)); });
+  EXPECT_EQ(must(begin()->count_login_failures("address:192.0.2.8", 0)), 1);
+  // An uncommitted reader's audit entries are dropped with it.
+  must(reader->append_audit(
+      {0, w.org, w.therapist, "x.read", "x", std::nullopt, tandem::core::AuditOutcome::kOk, kT0}));
+  reader.reset();
+  tandem::core::AuditQuery query;
+  query.action = "x.read";
+  EXPECT_TRUE(must(begin()->search_audit(w.org, query)).empty());
+}
+
 TEST_P(StoreContract, PoolStatsCountAConnectionInUseWhileATransactionWrites) {
   using namespace tandem::contract;
   const auto idle = store_->pool_stats();

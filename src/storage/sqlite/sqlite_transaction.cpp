@@ -165,16 +165,21 @@ std::string select_from(const char* columns, std::string_view rest) {
 
 class SqliteTransaction final : public core::Transaction {
  public:
-  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease)
-      : shared_(std::move(shared)), slot_(std::move(slot)), lease_(std::move(lease)) {
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease,
+                    bool read_only)
+      : shared_(std::move(shared)),
+        slot_(std::move(slot)),
+        lease_(std::move(lease)),
+        read_only_(read_only) {
     guard_.emplace(*lease_.get());
   }
 
-  Status start() { return guard_->begin(/*immediate=*/true); }
+  Status start() { return guard_->begin(/*immediate=*/!read_only_); }
 
   Status commit() override {
     if (!guard_) return ended();
     Status status = guard_->commit();
+    if (status.is_ok() && !pending_audit_.empty()) status = write_pending_audit();
     finish();
     return status;
   }
@@ -768,6 +773,11 @@ class SqliteTransaction final : public core::Transaction {
   // ---- Audit ---------------------------------------------------------------------------
 
   Result<Id> append_audit(const core::AuditEntry& e) override {
+    if (read_only_) {  // written by commit(), in a short write transaction of its own
+      if (!guard_ || !guard_->active()) return core::fail(ended());
+      pending_audit_.push_back(e);
+      return Id{0};
+    }
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("INSERT INTO audit (org_id, actor_id, action, record_type, "
                                 "record_id, outcome, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
@@ -949,7 +959,31 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<StatementRef> prepare(const std::string& sql) {
     if (!guard_ || !guard_->active()) return core::fail(ended());
-    return lease_.get()->prepare(sql);
+    SQ_ASSIGN_OR_RETURN(auto stmt, lease_.get()->prepare(sql));
+    if (read_only_ && sqlite3_stmt_readonly(stmt->handle()) == 0) {
+      return core::fail(Status::failed_precondition(
+          "this transaction was begun for reading and cannot write (use begin())"));
+    }
+    return stmt;
+  }
+
+  // A reading transaction's audit entries: the read snapshot has ended; take the writer
+  // slot and write them in one short transaction. The connection goes back first: writers
+  // take the slot, then a connection, and a reader holding a connection while it waited
+  // for the slot could leave them none.
+  Status write_pending_audit() {
+    guard_.reset();
+    lease_.release();
+    SQ_ASSIGN_OR_RETURN(slot_, WriterSlot::acquire(*shared_));
+    SQ_ASSIGN_OR_RETURN(lease_, Lease::acquire(shared_));
+    read_only_ = false;
+    guard_.emplace(*lease_.get());
+    SQ_RETURN_IF_ERROR(guard_->begin(/*immediate=*/true));
+    for (const core::AuditEntry& entry : std::exchange(pending_audit_, {})) {
+      SQ_ASSIGN_OR_RETURN(Id id, append_audit(entry));
+      (void)id;
+    }
+    return guard_->commit();
   }
 
   Result<std::string> seal(std::string_view plaintext) const {
@@ -1171,6 +1205,8 @@ class SqliteTransaction final : public core::Transaction {
   WriterSlot slot_;
   Lease lease_;
   std::optional<sqlite::TransactionGuard> guard_;
+  bool read_only_ = false;
+  std::vector<core::AuditEntry> pending_audit_;  // a reading transaction's, until commit()
 };
 
 // The encrypted columns, by table (docs/storage.md lists the same).
@@ -1263,7 +1299,9 @@ core::Result<Lease> Lease::acquire(const std::shared_ptr<SqliteStore::Shared>& s
     std::unique_lock lock(shared->mutex);
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(shared->connection_options.busy_timeout_ms);
-    if (shared->idle.empty() && shared->open_connections >= shared->pool_size) ++shared->waits;
+    if (shared->idle.empty() && shared->open_connections >= shared->pool_size) {
+      ++shared->lease_waits;
+    }
     while (shared->idle.empty() && shared->open_connections >= shared->pool_size) {
       if (shared->returned.wait_until(lock, deadline) == std::cv_status::timeout &&
           shared->idle.empty() && shared->open_connections >= shared->pool_size) {
@@ -1303,18 +1341,41 @@ void Lease::release() {
 }
 
 core::Result<WriterSlot> WriterSlot::acquire(SqliteStore::Shared& shared) {
-  if (!shared.writer.try_acquire_for(
-          std::chrono::milliseconds(shared.connection_options.busy_timeout_ms))) {
+  std::unique_lock lock(shared.writer_mutex);
+  const std::uint64_t ticket = shared.next_writer_ticket++;
+  shared.writer_queue.push_back(ticket);
+  auto my_turn = [&] { return !shared.writing && shared.writer_queue.front() == ticket; };
+  if (!my_turn()) ++shared.writer_waits;
+  if (!shared.writer_free.wait_for(
+          lock, std::chrono::milliseconds(shared.connection_options.busy_timeout_ms), my_turn)) {
+    std::erase(shared.writer_queue, ticket);
+    shared.writer_free.notify_all();  // the next in line may be first now
     return core::fail(Status::unavailable("the database is busy with another write; try again"));
   }
+  shared.writer_queue.pop_front();
+  shared.writing = true;
   return WriterSlot(&shared);
 }
 
+void WriterSlot::release() {
+  if (shared_ == nullptr) return;
+  SqliteStore::Shared* shared = std::exchange(shared_, nullptr);
+  {
+    std::lock_guard lock(shared->writer_mutex);
+    shared->writing = false;
+  }
+  shared->writer_free.notify_all();
+}
+
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(
-    const std::shared_ptr<SqliteStore::Shared>& shared) {
-  SQ_ASSIGN_OR_RETURN(WriterSlot slot, WriterSlot::acquire(*shared));
+    const std::shared_ptr<SqliteStore::Shared>& shared, bool read_only) {
+  WriterSlot slot;
+  if (!read_only) {
+    SQ_ASSIGN_OR_RETURN(slot, WriterSlot::acquire(*shared));
+  }
   SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
-  auto transaction = std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease));
+  auto transaction =
+      std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease), read_only);
   SQ_RETURN_IF_ERROR(transaction->start());
   return std::unique_ptr<core::Transaction>(std::move(transaction));
 }
