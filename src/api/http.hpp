@@ -44,7 +44,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> params;
   std::multimap<std::string, std::string, std::less<>> query;
   std::multimap<std::string, std::string, std::less<>> headers;  // names lower-cased
-  std::string remote_address;  // the peer's IP (login throttling per address); never logged
+  // The client's IP (login throttling per address): the TCP peer, or behind a trusted proxy
+  // the address it forwarded for (TrustedProxies). Never logged.
+  std::string remote_address;
   // The authenticated caller: always set when a kSession route's handler runs (the
   // server's Authenticator put it there); unset on public routes.
   std::optional<service::Actor> actor;
