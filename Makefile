@@ -42,6 +42,7 @@ bench: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 	@./bench/run $(BUILD)
 	@./bench/store $(BUILD)
+	@./bench/load $(BUILD)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

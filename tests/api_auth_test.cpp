@@ -63,6 +63,7 @@ class ApiAuthTest : public ::testing::Test {
     auto org = service::bootstrap_organisation(
         *ctx_, {"Practice", "Call 111", "admin@example.org", "Admin", "admin-password"});
     ASSERT_TRUE(org);
+    org_ = org->org;
     const service::Actor admin{org->admin, org->org, core::Role::kAdmin, false, std::nullopt};
     therapist_ = *service::create_user(*ctx_, admin,
                                        {"therapist@example.org", "T", core::Role::kTherapist, false,
@@ -83,6 +84,8 @@ class ApiAuthTest : public ::testing::Test {
     settings.threads = 2;
     settings.keep_alive_timeout = std::chrono::seconds(1);
     settings.log_sink = [](std::string_view) {};
+    // The test client connects from 127.0.0.1: a trusted proxy, so X-Forwarded-For counts.
+    settings.trusted_proxies = *TrustedProxies::parse("127.0.0.1");
     server_ = std::make_unique<Server>(std::move(settings), std::move(*router), metrics_, clock_);
     server_->set_authenticator(
         [this](const Request& request) { return authenticate_request(*sessions_, request); });
@@ -125,6 +128,7 @@ class ApiAuthTest : public ::testing::Test {
   std::unique_ptr<service::SessionContext> sessions_;
   Metrics metrics_;
   std::unique_ptr<Server> server_;
+  core::Id org_ = 0;
   core::Id therapist_ = 0;
   core::Id client_ = 0;
 };
@@ -222,6 +226,49 @@ TEST_F(ApiAuthTest, ThrottledLoginsAre429WithRetryAfter) {
   EXPECT_EQ(json::parse(res->body).at("detail"), "too many attempts; wait a few minutes");
 }
 
+TEST_F(ApiAuthTest, BehindATrustedProxyEachForwardedAddressIsThrottledOnItsOwn) {
+  auto attempt = [&](const std::string& forwarded_for, const std::string& password) {
+    return post("/api/v1/auth/login", {{"email", "therapist@example.org"}, {"password", password}},
+                {{"X-Forwarded-For", forwarded_for}})
+        ->status;
+  };
+  // 20 failures spread over e-mails (so no account limit trips) from one forwarded client;
+  // a forged left-most entry does not move them to another counter.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(post("/api/v1/auth/login",
+                   {{"email", "nobody" + std::to_string(i) + "@example.org"},
+                    {"password", "wrong-password"}},
+                   {{"X-Forwarded-For", "192.0.2." + std::to_string(i) + ", 203.0.113.5"}})
+                  ->status,
+              401);
+  }
+  EXPECT_EQ(attempt("203.0.113.5", "therapist-password"), 429);
+  EXPECT_EQ(attempt("203.0.113.6", "therapist-password"), 200);
+  EXPECT_EQ(*(*store_->begin())->count_login_failures("address:203.0.113.5", 0), 20);
+  EXPECT_EQ(*(*store_->begin())->count_login_failures("address:127.0.0.1", 0), 0);
+}
+
+TEST_F(ApiAuthTest, FailedLoginsOlderThanTheWindowAreDeletedAsNewOnesArrive) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(post("/api/v1/auth/login",
+                   {{"email", "therapist@example.org"}, {"password", "wrong-password"}})
+                  ->status,
+              401);
+  }
+  auto count = [&](const std::string& key) {
+    return *(*store_->begin())->count_login_failures(key, 0);
+  };
+  EXPECT_EQ(count("account:therapist@example.org"), 3);
+  clock_.advance(15 * service::kMinuteMs + 1);
+  ASSERT_EQ(
+      post("/api/v1/auth/login", {{"email", "nobody@example.org"}, {"password", "x-password"}})
+          ->status,
+      401);
+  EXPECT_EQ(count("account:therapist@example.org"), 0);
+  EXPECT_EQ(count("address:127.0.0.1"), 1);
+  EXPECT_EQ(count("account:nobody@example.org"), 1);
+}
+
 TEST_F(ApiAuthTest, BadLoginBodiesAre400NamingTheField) {
   auto res = post("/api/v1/auth/login", {{"email", "therapist@example.org"}});
   ASSERT_TRUE(res);
@@ -266,6 +313,162 @@ TEST_F(ApiAuthTest, InvitationIsAcceptedOnceAndItsReplayIsRefused) {
   ASSERT_TRUE(me);
   ASSERT_EQ(me->status, 200) << me->body;
   EXPECT_EQ(json::parse(me->body).at("client_id"), client_);
+}
+
+json staff_invitation(const std::string& role = "therapist", bool trainee = false) {
+  return {{"role", role}, {"display_name", "Ada Reed (demo)"}, {"trainee", trainee}};
+}
+
+TEST_F(ApiAuthTest, AnAdminInvitesATherapistWhoseAccountCarriesTheRoleAndName) {
+  const json admin = login_ok("admin@example.org", "admin-password");
+  auto created = post("/api/v1/invitations", staff_invitation("therapist", true), bearer(admin));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const json link = json::parse(created->body);
+  EXPECT_EQ(link.at("token").get<std::string>().size(), crypto::kTokenChars);
+  auto accepted = post(
+      "/api/v1/invitations/accept",
+      {{"token", link.at("token")}, {"email", "Ada@Example.org"}, {"password", "ada-password"}});
+  ASSERT_TRUE(accepted);
+  ASSERT_EQ(accepted->status, 201) << accepted->body;
+
+  const json ada = login_ok("ada@example.org", "ada-password");
+  EXPECT_EQ(ada.at("role"), "therapist");
+  const json me = json::parse(client().Get("/api/v1/me", bearer(ada))->body);
+  EXPECT_EQ(me.at("display_name"), "Ada Reed (demo)");
+  EXPECT_EQ(me.at("trainee"), true);
+  EXPECT_FALSE(me.contains("client_id"));
+
+  auto replay = post(
+      "/api/v1/invitations/accept",
+      {{"token", link.at("token")}, {"email", "eve@example.org"}, {"password", "eve-password"}});
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->status, 409);
+  EXPECT_EQ(post("/api/v1/auth/login", {{"email", "eve@example.org"}, {"password", "eve-password"}})
+                ->status,
+            401);
+}
+
+TEST_F(ApiAuthTest, OnlyAnAdminMayInviteStaff) {
+  const json therapist = login_ok();
+  auto refused = post("/api/v1/invitations", staff_invitation("admin"), bearer(therapist));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  EXPECT_EQ(refused->get_header_value("Content-Type"), "application/problem+json");
+}
+
+TEST_F(ApiAuthTest, BadStaffInvitationsAre400NamingTheField) {
+  const json admin = login_ok("admin@example.org", "admin-password");
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"role", "client"}, {"display_name", "X"}}, "role"},
+      {{{"role", "janitor"}, {"display_name", "X"}}, "role"},
+      {{{"role", "therapist"}}, "display_name"},
+      {{{"role", "therapist"}, {"display_name", "  "}}, "display_name"},
+      {{{"role", "supervisor"}, {"display_name", "X"}, {"trainee", true}}, "trainee"},
+      {{{"role", "therapist"}, {"display_name", "X"}, {"trainee", "yes"}}, "trainee"},
+      {{{"role", "therapist"}, {"display_name", "X"}, {"client", client_}}, "client"},
+      {json::object(), "client"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto res = post("/api/v1/invitations", body, bearer(admin));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << body.dump() << " " << res->body;
+    EXPECT_EQ(json::parse(res->body).value("field", ""), field) << body.dump();
+  }
+}
+
+TEST_F(ApiAuthTest, AnExpiredInvitationIsRefusedAndMakesNoAccount) {
+  const json admin = login_ok("admin@example.org", "admin-password");
+  const json link =
+      json::parse(post("/api/v1/invitations", staff_invitation(), bearer(admin))->body);
+  clock_.advance(7 * service::kDayMs);
+  auto late = post(
+      "/api/v1/invitations/accept",
+      {{"token", link.at("token")}, {"email", "ada@example.org"}, {"password", "ada-password"}});
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 409);
+  EXPECT_EQ(json::parse(late->body).at("detail"), "this invitation has expired; ask for a new one");
+  EXPECT_EQ(post("/api/v1/auth/login", {{"email", "ada@example.org"}, {"password", "ada-password"}})
+                ->status,
+            401);
+}
+
+TEST_F(ApiAuthTest, InvitationListsShowStatusButNeverTheToken) {
+  const json admin = login_ok("admin@example.org", "admin-password");
+  const json therapist = login_ok();
+  const json staff =
+      json::parse(post("/api/v1/invitations", staff_invitation("supervisor"), bearer(admin))->body);
+  const json used =
+      json::parse(post("/api/v1/invitations", {{"client", client_}}, bearer(therapist))->body);
+  ASSERT_EQ(
+      post("/api/v1/invitations/accept",
+           {{"token", used.at("token")}, {"email", "c@example.org"}, {"password", "c-password"}})
+          ->status,
+      201);
+  clock_.advance(7 * service::kDayMs - service::kMinuteMs);
+  const json fresh =
+      json::parse(post("/api/v1/invitations", {{"client", client_}}, bearer(login_ok()))->body);
+  clock_.advance(2 * service::kMinuteMs);  // the first two are now past their week
+
+  auto all =
+      client().Get("/api/v1/invitations", bearer(login_ok("admin@example.org", "admin-password")));
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->status, 200) << all->body;
+  EXPECT_EQ(all->body.find(staff.at("token").get<std::string>()), std::string::npos);
+  EXPECT_EQ(all->body.find("token"), std::string::npos);
+  const json items = json::parse(all->body).at("items");
+  ASSERT_EQ(items.size(), 3U);
+  EXPECT_EQ(items[0].at("id"), staff.at("id"));
+  EXPECT_EQ(items[0].at("role"), "supervisor");
+  EXPECT_TRUE(items[0].at("client").is_null());
+  EXPECT_EQ(items[0].at("display_name"), "Ada Reed (demo)");
+  EXPECT_EQ(items[0].at("status"), "expired");
+  EXPECT_EQ(items[1].at("role"), "client");
+  EXPECT_EQ(items[1].at("client"), client_);
+  EXPECT_FALSE(items[1].contains("display_name"));
+  EXPECT_EQ(items[1].at("created_by"), therapist_);
+  EXPECT_EQ(items[1].at("status"), "used");
+  EXPECT_EQ(items[2].at("id"), fresh.at("id"));
+  EXPECT_EQ(items[2].at("status"), "pending");
+
+  const json again = login_ok();
+  const json own = json::parse(client().Get("/api/v1/invitations", bearer(again))->body);
+  ASSERT_EQ(own.at("items").size(), 2U);  // the therapist's two, not the admin's
+  EXPECT_EQ(own.at("items")[0].at("id"), used.at("id"));
+
+  const json page = json::parse(client().Get("/api/v1/invitations?limit=1", bearer(again))->body);
+  EXPECT_EQ(page.at("items").size(), 1U);
+  EXPECT_EQ(page.at("next_after"), used.at("id"));
+
+  const json client_login = login_ok("c@example.org", "c-password");
+  EXPECT_EQ(client().Get("/api/v1/invitations", bearer(client_login))->status, 403);
+}
+
+TEST_F(ApiAuthTest, InvitationsAreAuditedWhenMadeAndAccepted) {
+  const json admin = login_ok("admin@example.org", "admin-password");
+  const json link =
+      json::parse(post("/api/v1/invitations", staff_invitation(), bearer(admin))->body);
+  ASSERT_EQ(post("/api/v1/invitations/accept", {{"token", link.at("token")},
+                                                {"email", "ada@example.org"},
+                                                {"password", "ada-password"}})
+                ->status,
+            201);
+  const json refused = login_ok();
+  ASSERT_EQ(post("/api/v1/invitations", staff_invitation(), bearer(refused))->status, 403);
+
+  auto tx = *store_->begin();
+  core::AuditQuery query;
+  query.action = "invitation.";
+  const auto entries = *tx->search_audit(org_, query);
+  std::vector<std::string> seen;
+  for (const auto& e : entries) {
+    seen.push_back(e.action + " " + std::string(core::to_string(e.outcome)));
+    if (e.outcome == core::AuditOutcome::kOk) {
+      EXPECT_EQ(e.record_id, link.at("id").get<core::Id>());
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"invitation.create ok", "invitation.accept ok",
+                                            "invitation.create denied"}));
 }
 
 }  // namespace

@@ -264,6 +264,35 @@ TEST_F(ApiServerTest, MetricsCountRequestsByRoutePatternMethodAndStatus) {
   EXPECT_EQ(text.find("items/7"), std::string::npos) << "raw paths never become labels";
 }
 
+TEST_F(ApiServerTest, MetricsShowTheDatabasePoolGauges) {
+  auto res = client().Get("/metrics");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  const std::string& text = res->body;
+  EXPECT_NE(text.find("# TYPE tandem_db_pool_size gauge\ntandem_db_pool_size 4\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE tandem_db_pool_connections gauge"), std::string::npos);
+  EXPECT_NE(text.find("tandem_db_pool_connections{state=\"idle\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tandem_db_pool_connections{state=\"in_use\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE tandem_db_pool_waits_total counter"), std::string::npos);
+
+  auto tx = store_->begin();  // a transaction holds a connection while it lives
+  ASSERT_TRUE(tx);
+  const std::string busy = client().Get("/metrics")->body;
+  EXPECT_NE(busy.find("tandem_db_pool_connections{state=\"in_use\"} 1\n"), std::string::npos)
+      << busy;
+}
+
+TEST(ApiMetrics, AStoreWithoutAPoolAddsNoGauges) {
+  EXPECT_EQ(render_pool(std::nullopt), "");
+  const std::string text = render_pool(core::PoolStats{8, 3, 2, 5});
+  EXPECT_NE(text.find("tandem_db_pool_size 8\n"), std::string::npos);
+  EXPECT_NE(text.find("tandem_db_pool_connections{state=\"idle\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("tandem_db_pool_connections{state=\"in_use\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("tandem_db_pool_waits_total 5\n"), std::string::npos);
+}
+
 TEST_F(ApiServerTest, EveryResponseCarriesTheSecurityHeaders) {
   auto c = client();
   std::vector<httplib::Result> results;

@@ -97,5 +97,19 @@ TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+TEST_F(CliTest, ServeRefusesATrustedProxyThatIsNotAnAddress) {
+  const auto flag = run("serve --db sqlite:" + (dir_ / "t.db").string() +
+                        " --listen 127.0.0.1:0 --trusted-proxies 10.0.0.1,proxy.example.org");
+  EXPECT_NE(flag.exit_code, 0);
+  EXPECT_NE(flag.err.find("trusted_proxies: 'proxy.example.org' is not an IP address"),
+            std::string::npos)
+      << flag.err;
+  ::setenv("TANDEM_TRUSTED_PROXIES", "10.0.0.0/8", 1);
+  const auto env = run("serve --db sqlite:" + (dir_ / "t.db").string() + " --listen 127.0.0.1:0");
+  ::unsetenv("TANDEM_TRUSTED_PROXIES");
+  EXPECT_NE(env.exit_code, 0);
+  EXPECT_NE(env.err.find("'10.0.0.0/8' is not an IP address"), std::string::npos) << env.err;
+}
+
 }  // namespace
 }  // namespace tandem

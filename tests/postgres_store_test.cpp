@@ -514,7 +514,7 @@ TEST_F(PostgresStoreTest, UncommittedWorkIsRolledBackWhenTheTransactionIsDestroy
   ASSERT_TRUE(tx->commit().is_ok());
   EXPECT_EQ(tx->commit().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(tx->get_organisation(1).error().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store->pool_stats().idle, store->pool_stats().open);
+  EXPECT_EQ(store->connection_stats().idle, store->connection_stats().open);
 }
 
 TEST_F(PostgresStoreTest, AnExhaustedPoolAnswersUnavailableAfterTheTimeout) {
@@ -534,7 +534,7 @@ TEST_F(PostgresStoreTest, AnExhaustedPoolAnswersUnavailableAfterTheTimeout) {
   EXPECT_EQ(third.error().code(), StatusCode::kUnavailable);
   EXPECT_GE(waited, std::chrono::milliseconds(290));
   EXPECT_LT(waited, std::chrono::seconds(5));
-  EXPECT_EQ(store->pool_stats().open, 2);
+  EXPECT_EQ(store->connection_stats().open, 2);
 
   // A waiter gets the connection as soon as one comes back.
   std::thread releaser([&] {
@@ -556,7 +556,7 @@ TEST_F(PostgresStoreTest, ALostConnectionIsReplacedByThePool) {
     ASSERT_TRUE(tx->create_organisation({0, "Practice", "", 1}).has_value());
     ASSERT_TRUE(tx->commit().is_ok());
   }
-  const std::int64_t opened = store->pool_stats().opened_total;
+  const std::int64_t opened = store->connection_stats().opened_total;
   const std::string terminate =
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" +
       db_->name() + "' AND application_name = 'tandem'";
@@ -568,7 +568,7 @@ TEST_F(PostgresStoreTest, ALostConnectionIsReplacedByThePool) {
   ASSERT_TRUE(tx.has_value()) << tx.error().message();
   EXPECT_EQ((*tx)->get_organisation(1).value().name, "Practice");
   EXPECT_TRUE((*tx)->commit().is_ok());
-  EXPECT_GT(store->pool_stats().opened_total, opened);
+  EXPECT_GT(store->connection_stats().opened_total, opened);
 
   // A connection lost in the middle of a transaction: Unavailable, then a fresh start.
   auto doomed = store->begin().value();
@@ -663,10 +663,14 @@ class StoreInOwnDatabase final : public core::Store {
       : db_(std::move(db)), store_(std::move(store)) {}
 
   core::Result<std::unique_ptr<core::Transaction>> begin() override { return store_->begin(); }
+  core::Result<std::unique_ptr<core::Transaction>> begin_read() override {
+    return store_->begin_read();
+  }
   core::Result<int> schema_version() override { return store_->schema_version(); }
   int latest_schema_version() const override { return store_->latest_schema_version(); }
   core::Status ping() override { return store_->ping(); }
   core::Result<std::int64_t> reseal_all() override { return store_->reseal_all(); }
+  std::optional<core::PoolStats> pool_stats() const override { return store_->pool_stats(); }
 
  private:
   std::unique_ptr<TestDatabase> db_;  // destroyed last

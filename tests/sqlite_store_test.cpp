@@ -61,10 +61,16 @@ class TempSqliteStore final : public tandem::core::Store {
   tandem::core::Result<std::unique_ptr<tandem::core::Transaction>> begin() override {
     return store_->begin();
   }
+  tandem::core::Result<std::unique_ptr<tandem::core::Transaction>> begin_read() override {
+    return store_->begin_read();
+  }
   tandem::core::Result<int> schema_version() override { return store_->schema_version(); }
   int latest_schema_version() const override { return store_->latest_schema_version(); }
   tandem::core::Status ping() override { return store_->ping(); }
   tandem::core::Result<std::int64_t> reseal_all() override { return store_->reseal_all(); }
+  std::optional<tandem::core::PoolStats> pool_stats() const override {
+    return store_->pool_stats();
+  }
 
  private:
   TempDir dir_;  // declared first: outlives the store
@@ -126,6 +132,14 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqliteStore> open(SqliteStore::OpenOptions options = {}) {
     return must(SqliteStore::open(path_, cipher_, options));
+  }
+
+  // The contract suite's world "a", committed.
+  static tandem::contract::World seeded(SqliteStore& store) {
+    auto tx = must(store.begin());
+    tandem::contract::World w = tandem::contract::seed_world(*tx, "a");
+    must(tx->commit());
+    return w;
   }
 
   TempDir dir_;
@@ -239,11 +253,11 @@ TEST_F(SqliteStoreTest, EveryTableIsStrictAndCarriesItsOrganisation) {
 TEST_F(SqliteStoreTest, EncryptedFieldsNeverReachTheDatabaseFiles) {
   using namespace tandem::contract;
   const std::vector<std::string> secrets = {
-      "SECRET-client-name", "SECRET-user-name", "SECRET-notes",  "SECRET-hopes",
-      "SECRET-better",      "SECRET-shifts",    "SECRET-change", "SECRET-goal-text",
-      "SECRET-gas-m2",      "SECRET-gas-m1",    "SECRET-gas-0",  "SECRET-gas-p1",
-      "SECRET-gas-p2",      "SECRET-moment",    "SECRET-tried",  "SECRET-sat",
-      "SECRET-comment",
+      "SECRET-client-name", "SECRET-user-name",    "SECRET-notes",  "SECRET-hopes",
+      "SECRET-better",      "SECRET-shifts",       "SECRET-change", "SECRET-goal-text",
+      "SECRET-gas-m2",      "SECRET-gas-m1",       "SECRET-gas-0",  "SECRET-gas-p1",
+      "SECRET-gas-p2",      "SECRET-moment",       "SECRET-tried",  "SECRET-sat",
+      "SECRET-comment",     "SECRET-invited-name",
   };
   const std::string visible = "visible-marker@example.org";  // e-mails are not encrypted
   auto store = open();
@@ -269,6 +283,8 @@ TEST_F(SqliteStoreTest, EncryptedFieldsNeverReachTheDatabaseFiles) {
     const Id reflection = must(
         tx->add_reflection({0, w.org, w.trainee, std::nullopt, secrets[14], secrets[15], kT0}));
     must(tx->add_comment({0, w.org, reflection, w.supervisor, secrets[16], kT0}));
+    must(tx->create_invitation(
+        make_staff_invitation(w.org, w.admin, 'i', tandem::core::Role::kTherapist, secrets[17])));
     must(tx->commit());
   }
   auto scan = [&](const char* when) {
@@ -287,6 +303,48 @@ TEST_F(SqliteStoreTest, EncryptedFieldsNeverReachTheDatabaseFiles) {
   auto reopened = open();
   auto tx = must(reopened->begin());
   EXPECT_EQ(must(tx->find_user_by_email(visible)).display_name, secrets[1]);
+}
+
+TEST_F(SqliteStoreTest, AReadingTransactionRefusesToWriteButMayAudit) {
+  using namespace tandem::contract;
+  auto store = open();
+  const World w = seeded(*store);
+  auto reader = must(store->begin_read());
+  auto refused = reader->record_login_failure("address:192.0.2.1", kT0);
+  EXPECT_EQ(refused.code(), tandem::core::StatusCode::kFailedPrecondition) << refused.message();
+  EXPECT_EQ(must(reader->append_audit({0, w.org, w.admin, "user.read", "user", w.admin,
+                                       tandem::core::AuditOutcome::kOk, kT0})),
+            0);  // its id is known only once commit() has written it
+  must(reader->commit());
+  tandem::core::AuditQuery query;
+  query.action = "user.read";
+  EXPECT_EQ(must(must(store->begin())->search_audit(w.org, query)).size(), 1U);
+}
+
+// Writers queue first come, first served: under contention none waits out the busy timeout
+// while others take turns (a semaphore let that happen: p99 of seconds in bench/load).
+TEST_F(SqliteStoreTest, ContendedWritersAreServedInTurnWithinTheBusyTimeout) {
+  SqliteStore::OpenOptions options;
+  options.busy_timeout_ms = 2000;
+  options.pool_size = 8;
+  auto store = open(options);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 60; ++i) {
+        auto tx = store->begin();
+        if (!tx || !(*tx)->record_login_failure("address:t" + std::to_string(t), i).is_ok() ||
+            !(*tx)->commit().is_ok()) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(must(must(store->begin())->count_login_failures("address:t7", 0)), 60);
+  EXPECT_GT(store->pool_stats()->waits, 0);
 }
 
 TEST_F(SqliteStoreTest, ResealAllRewritesEveryEncryptedFieldUnderTheNewKey) {
@@ -346,12 +404,7 @@ TEST_F(SqliteStoreTest, DefinitionVersionsCannotBeRenumberedOrDeleted) {
 TEST_F(SqliteStoreTest, ErrorsNameTheFieldAndCarryNoHealthData) {
   using namespace tandem::contract;
   auto store = open();
-  World w;
-  {
-    auto tx = must(store->begin());
-    w = seed_world(*tx, "a");
-    must(tx->commit());
-  }
+  const World w = seeded(*store);
   auto tx = must(store->begin());
   auto duplicate =
       tx->create_session({0, w.org, w.episode, 1, 0, tandem::core::Attendance::kAttended, false,

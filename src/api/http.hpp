@@ -44,7 +44,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> params;
   std::multimap<std::string, std::string, std::less<>> query;
   std::multimap<std::string, std::string, std::less<>> headers;  // names lower-cased
-  std::string remote_address;  // the peer's IP (login throttling per address); never logged
+  // The client's IP (login throttling per address): the TCP peer, or behind a trusted proxy
+  // the address it forwarded for (TrustedProxies). Never logged.
+  std::string remote_address;
   // The authenticated caller: always set when a kSession route's handler runs (the
   // server's Authenticator put it there); unset on public routes.
   std::optional<service::Actor> actor;
@@ -89,6 +91,18 @@ template <class T, class ToJson>
 Response respond(const core::Result<T>& result, ToJson&& to_json, int status = 200) {
   if (!result) return Response::problem(result.error());
   return Response::json(std::forward<ToJson>(to_json)(*result), status);
+}
+
+// One page of a keyset-paged list: {"items": [to_json(row)...], "next_after": the last row's
+// id when the page is full (there may be more), else null}.
+template <class T, class ToJson, class IdOf>
+nlohmann::json paged(const std::vector<T>& rows, const core::Page& page, ToJson&& to_json,
+                     IdOf&& id_of) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& row : rows) items.push_back(to_json(row));
+  nlohmann::json next = nullptr;
+  if (!rows.empty() && static_cast<int>(rows.size()) >= page.limit) next = id_of(rows.back());
+  return {{"items", std::move(items)}, {"next_after", std::move(next)}};
 }
 
 // Parses a JSON text with the depth limit; errors name the line and column.

@@ -75,4 +75,21 @@ std::string Metrics::render() const {
   return fmt::to_string(out);
 }
 
+std::string render_pool(const std::optional<core::PoolStats>& pool) {
+  if (!pool) return {};
+  return fmt::format(
+      "# HELP tandem_db_pool_size Connections the database pool may hold.\n"
+      "# TYPE tandem_db_pool_size gauge\n"
+      "tandem_db_pool_size {}\n"
+      "# HELP tandem_db_pool_connections Open database connections, idle or lent to a "
+      "transaction.\n"
+      "# TYPE tandem_db_pool_connections gauge\n"
+      "tandem_db_pool_connections{{state=\"idle\"}} {}\n"
+      "tandem_db_pool_connections{{state=\"in_use\"}} {}\n"
+      "# HELP tandem_db_pool_waits_total Transactions that had to wait for a connection.\n"
+      "# TYPE tandem_db_pool_waits_total counter\n"
+      "tandem_db_pool_waits_total {}\n",
+      pool->size, pool->idle, pool->in_use, pool->waits);
+}
+
 }  // namespace tandem::api

@@ -2,16 +2,20 @@
 // tandem_http_requests_total{route,method,status} and the latency histogram
 // tandem_http_request_duration_seconds{route,method}. Labels are route patterns, never
 // raw paths, so their number stays bounded. Thread-safe (one mutex; a request takes it
-// once, after its response is written).
+// once, after its response is written). render_pool() adds the store's connection-pool
+// gauges, read fresh at each scrape.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
+
+#include "core/ports.hpp"
 
 namespace tandem::api {
 
@@ -38,5 +42,9 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> counts_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
 };
+
+// tandem_db_pool_size, tandem_db_pool_connections{state="idle"|"in_use"} and
+// tandem_db_pool_waits_total, with # HELP and # TYPE lines; empty for a store without a pool.
+std::string render_pool(const std::optional<core::PoolStats>& pool);
 
 }  // namespace tandem::api

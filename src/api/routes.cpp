@@ -26,8 +26,9 @@ std::vector<Route> system_routes(const Dependencies& deps) {
                      return Response::problem(core::Status::unavailable(
                          "The database is not reachable or its schema is not current."));
                    }});
-  table.push_back({"GET", "/metrics", Auth::kPublic, [&metrics = deps.metrics](const Request&) {
-                     return Response::text(metrics.render(),
+  table.push_back({"GET", "/metrics", Auth::kPublic,
+                   [&metrics = deps.metrics, &store = deps.store](const Request&) {
+                     return Response::text(metrics.render() + render_pool(store.pool_stats()),
                                            "text/plain; version=0.0.4; charset=utf-8");
                    }});
   table.push_back({"GET", "/api/v1/openapi.json", Auth::kPublic, [](const Request&) {

@@ -141,22 +141,86 @@ Response password_route(const service::SessionContext& s, const Request& request
   return changed.is_ok() ? Response::no_content() : Response::problem(changed);
 }
 
+// {"client": id} invites a client to their record; {"role", "display_name", "trainee"} a
+// member of staff.
+core::Result<service::InvitationLink> invite(const service::SessionContext& s,
+                                             const service::Actor& actor, const json& body) {
+  if (!body.is_object()) {
+    return core::fail(core::Status::invalid_argument(
+        "body: {\"client\": id} or {\"role\", \"display_name\", \"trainee\"}", "client"));
+  }
+  if (!body.contains("role")) {
+    if (!body.contains("client") || !body.at("client").is_number_integer()) {
+      return core::fail(core::Status::invalid_argument("client: required (a client id)", "client"));
+    }
+    return service::create_invitation(s, actor, body.at("client").get<core::Id>());
+  }
+  if (body.contains("client")) {
+    return core::fail(core::Status::invalid_argument(
+        "client: send either client (a client) or role (a member of staff), not both", "client"));
+  }
+  auto role_text = text_field(body, "role");
+  if (!role_text) return core::fail(role_text.error());
+  const auto role = core::parse_role(*role_text);
+  if (!role) {
+    return core::fail(
+        core::Status::invalid_argument("role: one of therapist, supervisor, admin", "role"));
+  }
+  auto name = text_field(body, "display_name");
+  if (!name) return core::fail(name.error());
+  service::StaffInvitation staff{*role, std::move(*name), false};
+  if (body.contains("trainee")) {
+    if (!body.at("trainee").is_boolean()) {
+      return core::fail(core::Status::invalid_argument("trainee: true or false", "trainee"));
+    }
+    staff.trainee = body.at("trainee").get<bool>();
+  }
+  return service::create_staff_invitation(s, actor, staff);
+}
+
 Response invite_route(const service::SessionContext& s, const Request& request) {
   auto body = request.json();
   if (!body) return Response::problem(body.error());
-  if (!body->is_object() || !body->contains("client") || !body->at("client").is_number_integer()) {
-    return Response::problem(
-        core::Status::invalid_argument("client: required (a client id)", "client"));
-  }
-  auto link = service::create_invitation(s, *request.actor, body->at("client").get<core::Id>());
   return respond(
-      link,
+      invite(s, *request.actor, *body),
       [](const service::InvitationLink& l) {
         return json{{"id", l.invitation},
                     {"token", l.token},
                     {"expires_at", core::format_timestamp(l.expires_at)}};
       },
       201);
+}
+
+// What a list shows of an invitation: never its token (only its hash is kept anyway).
+std::string_view invitation_status(const core::Invitation& i, core::Timestamp now) {
+  if (i.used_at) return "used";
+  return now >= i.expires_at ? "expired" : "pending";
+}
+
+json invitation_json(const core::Invitation& i, core::Timestamp now) {
+  json out = {{"id", i.id},
+              {"role", core::to_string(i.role)},
+              {"client", i.client ? json(*i.client) : json(nullptr)},
+              {"created_by", i.created_by},
+              {"created_at", core::format_timestamp(i.created_at)},
+              {"expires_at", core::format_timestamp(i.expires_at)},
+              {"status", invitation_status(i, now)}};
+  if (i.role != core::Role::kClient) {
+    out["display_name"] = i.display_name;
+    out["trainee"] = i.trainee;
+  }
+  return out;
+}
+
+Response invitations_route(const service::SessionContext& s, const Request& request) {
+  auto page = request.page();
+  if (!page) return Response::problem(page.error());
+  const core::Timestamp now = s.ctx.clock.now();
+  return respond(service::list_invitations(s, *request.actor, *page), [&](const auto& rows) {
+    return paged(
+        rows, *page, [&](const core::Invitation& i) { return invitation_json(i, now); },
+        [](const core::Invitation& i) { return i.id; });
+  });
 }
 
 Response accept_route(const service::SessionContext& s, const Request& request) {
@@ -223,6 +287,8 @@ std::vector<Route> auth_routes(const service::SessionContext* sessions) {
       {"POST", "/api/v1/auth/password", Auth::kSession, with_sessions(sessions, password_route)});
   table.push_back(
       {"POST", "/api/v1/invitations", Auth::kSession, with_sessions(sessions, invite_route)});
+  table.push_back(
+      {"GET", "/api/v1/invitations", Auth::kSession, with_sessions(sessions, invitations_route)});
   table.push_back(
       {"POST", "/api/v1/invitations/accept", Auth::kPublic, with_sessions(sessions, accept_route)});
   return table;

@@ -203,6 +203,10 @@ class Server::Impl {
     http_.set_read_timeout(settings_.read_timeout);
     http_.set_write_timeout(settings_.write_timeout);
     http_.set_keep_alive_timeout(settings_.keep_alive_timeout.count());
+    // cpp-httplib writes a response's headers and body in separate send()s; with Nagle's
+    // algorithm on, the body waits for the client's delayed ACK (40 ms on Linux) on every
+    // keep-alive request (bench/load: 300 requests/s even for /healthz).
+    http_.set_tcp_nodelay(true);
     httplib::Headers defaults;
     for (const auto& [name, value] : security_headers()) defaults.emplace(name, value);
     http_.set_default_headers(std::move(defaults));
@@ -283,6 +287,19 @@ class Server::Impl {
     return file;
   }
 
+  // The peer, or behind a trusted proxy the client it forwarded for (every
+  // X-Forwarded-For header, in order).
+  std::string client_address(const Request& request, const std::string& peer) const {
+    if (settings_.trusted_proxies.empty()) return peer;
+    std::string forwarded;
+    auto [first, last] = request.headers.equal_range("x-forwarded-for");
+    for (auto it = first; it != last; ++it) {
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded += it->second;
+    }
+    return settings_.trusted_proxies.client_address(peer, forwarded);
+  }
+
   Response call(const Route& route, const RouteMatch& match, const httplib::Request& req) {
     Request request;
     request.method = req.method;
@@ -290,7 +307,6 @@ class Server::Impl {
     request.pattern = route.pattern;
     request.request_id = t_in_flight.request_id;
     request.body = req.body;
-    request.remote_address = req.remote_addr;
     request.params = match.params;
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     for (const auto& [name, value] : req.headers) {
@@ -298,6 +314,7 @@ class Server::Impl {
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request.headers.emplace(std::move(lower), value);
     }
+    request.remote_address = client_address(request, req.remote_addr);
     if (route.auth == Auth::kSession) {
       if (!authenticator_) {
         return Response::problem(

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/client_address.hpp"
 #include "api/http.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
@@ -33,6 +34,9 @@ struct ServerSettings {
   // An idle keep-alive connection is closed after this; stop() may wait this long.
   std::chrono::seconds keep_alive_timeout{2};
   std::optional<std::filesystem::path> web_dir;  // web/dist; none: API only
+  // Reverse proxies whose X-Forwarded-For is believed (Request::remote_address); none by
+  // default, so the address is the TCP peer's.
+  TrustedProxies trusted_proxies;
   // Receives each access-log line (one JSON object, no newline). Default: stderr.
   std::function<void(std::string_view line)> log_sink;
 };

@@ -46,6 +46,7 @@ struct ServeFlags {
   std::optional<std::string> key_file;
   std::optional<std::string> web_dir;
   std::optional<int> threads;
+  std::optional<std::string> trusted_proxies;
 };
 
 struct ServeSettings {
@@ -55,6 +56,7 @@ struct ServeSettings {
   std::optional<std::string> web_dir;  // default: web/dist when it exists
   int threads = 8;
   std::size_t max_body_bytes = api::kDefaultMaxBodyBytes;
+  std::string trusted_proxies;  // comma-separated IPs whose X-Forwarded-For is believed
 };
 
 std::optional<std::string> env(const char* name) {
@@ -62,6 +64,29 @@ std::optional<std::string> env(const char* name) {
   if (value == nullptr || *value == '\0') return std::nullopt;
   return std::string(value);
 }
+
+#ifdef TANDEM_HAVE_TOML
+core::Status mistyped(const std::string& path, std::string_view name) {
+  return core::Status::invalid_argument(
+      fmt::format("{}: unknown or mistyped setting '{}' (known: db, listen, key_file, "
+                  "web_dir, threads, max_body_bytes, trusted_proxies)",
+                  path, name),
+      std::string(name));
+}
+
+// trusted_proxies = ["10.0.0.1", "10.0.0.2"] as "10.0.0.1,10.0.0.2"; none if an entry is
+// not a string.
+std::optional<std::string> comma_list(const toml::array& array) {
+  std::string out;
+  for (const auto& item : array) {
+    auto text = item.value<std::string>();
+    if (!text) return std::nullopt;
+    if (!out.empty()) out += ',';
+    out += *text;
+  }
+  return out;
+}
+#endif
 
 core::Status apply_config_file(const std::string& path, ServeSettings& settings) {
 #ifdef TANDEM_HAVE_TOML
@@ -89,12 +114,12 @@ core::Status apply_config_file(const std::string& path, ServeSettings& settings)
       settings.threads = static_cast<int>(*number);
     } else if (name == "max_body_bytes" && number && *number > 0) {
       settings.max_body_bytes = static_cast<std::size_t>(*number);
+    } else if (name == "trusted_proxies" && (text || node.is_array())) {
+      auto list = text ? std::optional<std::string>(*text) : comma_list(*node.as_array());
+      if (!list) return mistyped(path, name);
+      settings.trusted_proxies = *list;
     } else {
-      return core::Status::invalid_argument(
-          fmt::format("{}: unknown or mistyped setting '{}' (known: db, listen, key_file, "
-                      "web_dir, threads, max_body_bytes)",
-                      path, name),
-          std::string(name));
+      return mistyped(path, name);
     }
   }
   return core::Status::ok();
@@ -125,6 +150,7 @@ core::Result<ServeSettings> resolve(const ServeFlags& flags) {
   pick(flags.listen, "TANDEM_LISTEN", settings.listen);
   pick(flags.key_file, "TANDEM_KEY_FILE", settings.key_file);
   pick(flags.web_dir, "TANDEM_WEB_DIR", settings.web_dir);
+  pick(flags.trusted_proxies, "TANDEM_TRUSTED_PROXIES", settings.trusted_proxies);
   if (flags.threads) settings.threads = *flags.threads;
   if (!settings.web_dir && std::filesystem::is_directory("web/dist")) settings.web_dir = "web/dist";
   return settings;
@@ -193,6 +219,9 @@ int run_serve(const ServeFlags& flags) {
   server_settings.threads = settings->threads;
   server_settings.max_body_bytes = settings->max_body_bytes;
   if (settings->web_dir) server_settings.web_dir = *settings->web_dir;
+  auto proxies = api::TrustedProxies::parse(settings->trusted_proxies);
+  if (!proxies) return report(proxies.error());
+  server_settings.trusted_proxies = std::move(*proxies);
 
   auto cipher = load_cipher(settings->key_file);
   if (!cipher) return report(cipher.error());
@@ -270,6 +299,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                     "the built web app (default web/dist when present) [env TANDEM_WEB_DIR]");
   serve->add_option("--threads", flags->threads, "requests served at once (default 8)")
       ->check(CLI::Range(1, 1024));
+  serve->add_option("--trusted-proxies", flags->trusted_proxies,
+                    "comma-separated IPs of reverse proxies whose X-Forwarded-For names the "
+                    "client (login throttling per address) [env TANDEM_TRUSTED_PROXIES]");
   serve->callback([flags, &exit_code] { exit_code = run_serve(*flags); });
 }
 

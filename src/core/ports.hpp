@@ -147,8 +147,12 @@ class Transaction {
   // Revokes every session of the user but `keep` (0: keep none); returns how many.
   virtual Result<std::int64_t> revoke_other_sessions(Id org, Id user, Id keep) = 0;
 
-  // Invitations. create: NotFound for a client or creator not in the organisation.
+  // Invitations. create: InvalidArgument for an invitation validate() refuses; NotFound for
+  // a client or creator not in the organisation. list: the organisation's, by id, only
+  // those `created_by` made when given.
   virtual Result<Id> create_invitation(const Invitation& invitation) = 0;
+  virtual Result<std::vector<Invitation>> list_invitations(Id org, std::optional<Id> created_by,
+                                                           const Page& page) = 0;
   virtual Result<Invitation> find_invitation_by_hash(std::string_view token_hash) = 0;
   // Sets used_at once, atomically: FailedPrecondition when it is already used (so of two
   // concurrent acceptances exactly one succeeds).
@@ -159,10 +163,23 @@ class Transaction {
   // them. count: failures of the key with at >= since.
   virtual Status record_login_failure(std::string_view key, Timestamp at) = 0;
   virtual Result<std::int64_t> count_login_failures(std::string_view key, Timestamp since) = 0;
+  // Deletes every failure (of any key) with at < before, so the table stays as small as the
+  // throttling window; returns how many went.
+  virtual Result<std::int64_t> prune_login_failures(Timestamp before) = 0;
 
   // Audit (append-only: there is no update or delete)
   virtual Result<Id> append_audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> search_audit(Id org, const AuditQuery& query) = 0;
+};
+
+// How a store's connection pool stands, for /metrics: `size` connections at most, of which
+// `in_use` are lent to transactions and `idle` are open and waiting; `waits` counts the
+// transactions that have had to wait for a connection (or the writer) since the store opened.
+struct PoolStats {
+  int size = 0;
+  int in_use = 0;
+  int idle = 0;
+  std::int64_t waits = 0;
 };
 
 // A store of the record of care, chosen by URL ("sqlite:PATH", "postgresql://...").
@@ -171,6 +188,11 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<Transaction>> begin() = 0;
+  // A transaction for work that only reads (and audits what it read): a store may run it
+  // beside others instead of queueing it behind writers. Writing through it may fail, but
+  // append_audit() works, its entries durable once commit() returns (the returned id may be
+  // 0). By default, begin().
+  virtual Result<std::unique_ptr<Transaction>> begin_read() { return begin(); }
   // Applied schema version, and the newest this binary knows.
   virtual Result<int> schema_version() = 0;
   virtual int latest_schema_version() const = 0;
@@ -179,6 +201,8 @@ class Store {
   // Re-encrypts every encrypted field under the cipher's current key (`tandem
   // rotate-key`), in one transaction. Returns how many fields were rewritten.
   virtual Result<std::int64_t> reseal_all() = 0;
+  // The connection pool's figures; none for a store without a pool (a test double).
+  virtual std::optional<PoolStats> pool_stats() const { return std::nullopt; }
 };
 
 }  // namespace tandem::core

@@ -173,6 +173,27 @@ Status validate(const User& user) {
   return Status::ok();
 }
 
+Status validate(const Invitation& invitation) {
+  if (invitation.role == Role::kClient) {
+    if (!invitation.client)
+      return invalid("client: a client's invitation names their record", "client");
+    if (!invitation.display_name.empty() || invitation.trainee) {
+      return invalid("display_name: a client's invitation takes the name from their record",
+                     "display_name");
+    }
+    return Status::ok();
+  }
+  if (invitation.client)
+    return invalid("client: only a client's invitation names a client", "client");
+  if (blank(invitation.display_name)) {
+    return invalid("display_name: must not be empty", "display_name");
+  }
+  if (invitation.trainee && invitation.role != Role::kTherapist) {
+    return invalid("trainee: only therapists can be trainees", "trainee");
+  }
+  return Status::ok();
+}
+
 Status validate(const Client& client) {
   if (blank(client.display_name)) return invalid("display_name: must not be empty", "display_name");
   return Status::ok();

@@ -246,19 +246,25 @@ struct LoginSession {
   bool revoked = false;
 };
 
-// A one-time link a therapist creates for a client to make their account. Kept as the
-// hash of its token; single use (used_at is set once).
+// A one-time link to make an account: a therapist (or an admin) invites a client to their
+// own record (client set, role client), or an admin invites a member of staff (no client;
+// role therapist, supervisor or admin, with the new account's name and trainee flag). Kept
+// as the hash of its token; single use (used_at is set once).
 struct Invitation {
   Id id = 0;
   Id org = 0;
-  Id client = 0;
-  Id created_by = 0;  // the therapist
+  std::optional<Id> client;  // the client's own record; none for staff
+  Id created_by = 0;         // the therapist or admin who made the link
   std::string token_hash;
   Timestamp created_at = 0;
   Timestamp expires_at = 0;
   std::optional<Timestamp> used_at;
+  Role role = Role::kClient;
+  std::string display_name;  // staff only (sealed at rest like users' names); empty for clients
+  bool trainee = false;      // staff only
 };
 
+// Validation of values before they are stored: InvalidArgument naming the field.
 // Validation of values before they are stored: InvalidArgument naming the field.
 Status validate(const User& user);
 Status validate(const Client& client);
@@ -266,5 +272,8 @@ Status validate(const SessionRecord& session);
 Status validate(const ProgressDefinition& definition);
 Status validate(const GoalRatingRecord& rating, GoalScale scale);
 Status validate(const AllianceRating& rating);
+// A client invitation names its client and role client; a staff one names no client, a
+// staff role and a display name.
+Status validate(const Invitation& invitation);
 
 }  // namespace tandem::core

@@ -143,6 +143,10 @@ class Borrowed final : public core::Transaction {
   Result<core::Invitation> find_invitation_by_hash(std::string_view hash) override {
     return tx_.find_invitation_by_hash(hash);
   }
+  Result<std::vector<core::Invitation>> list_invitations(Id org, std::optional<Id> created_by,
+                                                         const core::Page& page) override {
+    return tx_.list_invitations(org, created_by, page);
+  }
   Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
     return tx_.mark_invitation_used(org, invitation, at);
   }
@@ -151,6 +155,9 @@ class Borrowed final : public core::Transaction {
   }
   Result<std::int64_t> count_login_failures(std::string_view key, core::Timestamp since) override {
     return tx_.count_login_failures(key, since);
+  }
+  Result<std::int64_t> prune_login_failures(core::Timestamp before) override {
+    return tx_.prune_login_failures(before);
   }
   Result<Id> create_client(const core::Client& c) override { return tx_.create_client(c); }
   Result<core::Client> get_client(Id org, Id client) override {

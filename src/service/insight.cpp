@@ -208,33 +208,34 @@ FirstLast first_last(const std::vector<core::Administration>& administrations,
 
 Result<EpisodeProfile> episode_profile(const Context& ctx, const Actor& actor, Id episode,
                                        const InsightOptions& options) {
-  return run(ctx, note_for(actor, "profile.read", "episode", episode),
-             [&](core::Transaction& tx, AuditNote&) -> Result<EpisodeProfile> {
-               auto scope = detail::authorized_episode(tx, actor, episode,
-                                                       Resource::kProgressProfile, Action::kRead);
-               if (!scope) return core::fail(scope.error());
-               auto instruments = ctx.instruments.list(tx, actor.org);
-               if (!instruments) return core::fail(instruments.error());
-               auto profiled = profile_of(tx, ctx, actor.org, episode, *instruments, options);
-               if (!profiled) return core::fail(profiled.error());
-               return std::move(profiled->result);
-             });
+  return detail::run_read(ctx, note_for(actor, "profile.read", "episode", episode),
+                          [&](core::Transaction& tx, AuditNote&) -> Result<EpisodeProfile> {
+                            auto scope = detail::authorized_episode(
+                                tx, actor, episode, Resource::kProgressProfile, Action::kRead);
+                            if (!scope) return core::fail(scope.error());
+                            auto instruments = ctx.instruments.list(tx, actor.org);
+                            if (!instruments) return core::fail(instruments.error());
+                            auto profiled =
+                                profile_of(tx, ctx, actor.org, episode, *instruments, options);
+                            if (!profiled) return core::fail(profiled.error());
+                            return std::move(profiled->result);
+                          });
 }
 
 Result<Caseload> caseload(const Context& ctx, const Actor& actor, Id therapist,
                           const InsightOptions& options) {
-  return run(ctx, note_for(actor, "caseload.read", "user", therapist),
-             [&](core::Transaction& tx, AuditNote&) -> Result<Caseload> {
-               auto relation = relation_to_therapist(tx, actor, therapist);
-               if (!relation) return core::fail(relation.error());
-               if (auto s = authorize(actor, Resource::kCaseload, Action::kRead, *relation);
-                   !s.is_ok()) {
-                 return core::fail(s);
-               }
-               auto instruments = ctx.instruments.list(tx, actor.org);
-               if (!instruments) return core::fail(instruments.error());
-               return caseload_of(tx, ctx, actor, therapist, *instruments, options);
-             });
+  return detail::run_read(
+      ctx, note_for(actor, "caseload.read", "user", therapist),
+      [&](core::Transaction& tx, AuditNote&) -> Result<Caseload> {
+        auto relation = relation_to_therapist(tx, actor, therapist);
+        if (!relation) return core::fail(relation.error());
+        if (auto s = authorize(actor, Resource::kCaseload, Action::kRead, *relation); !s.is_ok()) {
+          return core::fail(s);
+        }
+        auto instruments = ctx.instruments.list(tx, actor.org);
+        if (!instruments) return core::fail(instruments.error());
+        return caseload_of(tx, ctx, actor, therapist, *instruments, options);
+      });
 }
 
 Result<std::vector<SuperviseeOverview>> supervision_overview(const Context& ctx, const Actor& actor,

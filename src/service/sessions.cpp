@@ -38,7 +38,7 @@ Actor actor_of(const core::User& user) {
 // account when the e-mail names one.
 Result<bool> throttled(const SessionContext& sc, std::string_view email, std::string_view address,
                        Timestamp now) {
-  auto begun = sc.ctx.store.begin();
+  auto begun = sc.ctx.store.begin_read();
   if (!begun) return core::fail(begun.error());
   core::Transaction& tx = **begun;
   const Timestamp since = now - sc.limits.throttle_window;
@@ -63,6 +63,35 @@ Result<bool> throttled(const SessionContext& sc, std::string_view email, std::st
   return true;
 }
 
+// Records that the session was used at `now` (a session revoked meanwhile stays revoked:
+// only last_seen_at changes).
+Status touch(const SessionContext& sc, const core::LoginSession& session, Timestamp now) {
+  auto begun = sc.ctx.store.begin();
+  if (!begun) return begun.error();
+  if (Status s = (*begun)->touch_login_session(session.org, session.id, now); !s.is_ok()) return s;
+  return (*begun)->commit();
+}
+
+// The account an invitation makes, but for its e-mail, password and time: a client's
+// carries their record's name; a member of staff's the name the admin gave.
+Result<core::User> invited_user(core::Transaction& tx, const core::Invitation& invitation) {
+  core::User user;
+  user.org = invitation.org;
+  user.role = invitation.role;
+  if (invitation.role != core::Role::kClient) {
+    user.display_name = invitation.display_name;
+    user.trainee = invitation.trainee;
+    return user;
+  }
+  if (!invitation.client)
+    return core::fail(Status::internal("a client invitation names no client"));
+  auto client = tx.get_client(invitation.org, *invitation.client);
+  if (!client) return core::fail(client.error());
+  user.display_name = client->display_name;
+  user.client_id = invitation.client;
+  return user;
+}
+
 Status count_failure(const SessionContext& sc, std::string_view email, std::string_view address,
                      Timestamp now) {
   auto begun = sc.ctx.store.begin();
@@ -70,6 +99,11 @@ Status count_failure(const SessionContext& sc, std::string_view email, std::stri
   core::Transaction& tx = **begun;
   if (Status s = tx.record_login_failure(account_key(email), now); !s.is_ok()) return s;
   if (Status s = tx.record_login_failure(address_key(address), now); !s.is_ok()) return s;
+  // Counts older than the window can never throttle again: dropping them here keeps the
+  // table as small as the window, however long the deployment runs.
+  if (auto pruned = tx.prune_login_failures(now - sc.limits.throttle_window); !pruned) {
+    return pruned.error();
+  }
   return tx.commit();
 }
 
@@ -109,7 +143,9 @@ Result<LoginResult> login(const SessionContext& sc, std::string_view email,
 
 Result<Authenticated> authenticate_token(const SessionContext& sc, std::string_view token) {
   if (token.empty()) return core::fail(signed_out());
-  auto begun = sc.ctx.store.begin();
+  // Every request comes through here: the check only reads, so it queues behind no writer;
+  // the once-a-minute touch takes a write transaction of its own.
+  auto begun = sc.ctx.store.begin_read();
   if (!begun) return core::fail(begun.error());
   core::Transaction& tx = **begun;
   auto session = tx.find_login_session_by_hash(sc.tokens.hash(token));
@@ -124,11 +160,9 @@ Result<Authenticated> authenticate_token(const SessionContext& sc, std::string_v
   auto user = tx.get_user(session->org, session->user);
   if (!user) return core::fail(user.error());
   if (!user->active) return core::fail(signed_out());
+  begun->reset();
   if (now - session->last_seen_at >= sc.limits.touch_every) {
-    if (Status s = tx.touch_login_session(session->org, session->id, now); !s.is_ok()) {
-      return core::fail(s);
-    }
-    if (Status s = tx.commit(); !s.is_ok()) return core::fail(s);
+    if (Status s = touch(sc, *session, now); !s.is_ok()) return core::fail(s);
   }
   return Authenticated{actor_of(*user), session->id};
 }
@@ -180,32 +214,86 @@ Status change_password(const SessionContext& sc, const Actor& actor, Id session,
                   }));
 }
 
+namespace {
+
+// Issues the link for `invitation` (its org, creator and whom it invites already set).
+Result<InvitationLink> issue_invitation(const SessionContext& sc, core::Transaction& tx,
+                                        core::Invitation invitation, detail::AuditNote& n) {
+  const Timestamp now = sc.ctx.clock.now();
+  InvitationLink link;
+  link.token = sc.tokens.issue();
+  link.expires_at = now + sc.limits.invitation;
+  invitation.token_hash = sc.tokens.hash(link.token);
+  invitation.created_at = now;
+  invitation.expires_at = link.expires_at;
+  auto id = tx.create_invitation(invitation);
+  if (!id) return core::fail(id.error());
+  link.invitation = *id;
+  n.record_id = *id;
+  return link;
+}
+
+}  // namespace
+
 Result<InvitationLink> create_invitation(const SessionContext& sc, const Actor& actor, Id client) {
+  return detail::run(sc.ctx, detail::note_for(actor, "invitation.create", "invitation"),
+                     [&](core::Transaction& tx, detail::AuditNote& n) -> Result<InvitationLink> {
+                       auto relation = relation_to_client(tx, actor, client);
+                       if (!relation) return core::fail(relation.error());
+                       const bool therapist =
+                           actor.role == core::Role::kTherapist && *relation == Relation::kAssigned;
+                       const bool admin = actor.role == core::Role::kAdmin;
+                       if (!therapist && !admin) {
+                         return core::fail(Status::permission_denied(
+                             "only the client's own therapist (or an admin) may invite them"));
+                       }
+                       core::Invitation invitation;
+                       invitation.org = actor.org;
+                       invitation.client = client;
+                       invitation.created_by = actor.user;
+                       return issue_invitation(sc, tx, std::move(invitation), n);
+                     });
+}
+
+Result<InvitationLink> create_staff_invitation(const SessionContext& sc, const Actor& actor,
+                                               const StaffInvitation& staff) {
   return detail::run(
       sc.ctx, detail::note_for(actor, "invitation.create", "invitation"),
       [&](core::Transaction& tx, detail::AuditNote& n) -> Result<InvitationLink> {
-        auto relation = relation_to_client(tx, actor, client);
-        if (!relation) return core::fail(relation.error());
-        const bool therapist =
-            actor.role == core::Role::kTherapist && *relation == Relation::kAssigned;
-        const bool admin = actor.role == core::Role::kAdmin;
-        if (!therapist && !admin) {
-          return core::fail(Status::permission_denied(
-              "only the client's own therapist (or an admin) may invite them"));
+        if (actor.role != core::Role::kAdmin) {
+          return core::fail(
+              Status::permission_denied("only an admin may invite a member of staff"));
         }
-        const Timestamp now = sc.ctx.clock.now();
-        InvitationLink link;
-        link.token = sc.tokens.issue();
-        link.expires_at = now + sc.limits.invitation;
-        core::Invitation invitation{
-            0,   actor.org,       client,      actor.user, sc.tokens.hash(link.token),
-            now, link.expires_at, std::nullopt};
-        auto id = tx.create_invitation(invitation);
-        if (!id) return core::fail(id.error());
-        link.invitation = *id;
-        n.record_id = *id;
-        return link;
+        if (staff.role == core::Role::kClient) {
+          return core::fail(Status::invalid_argument(
+              "role: a client is invited to their record (send \"client\" instead)", "role"));
+        }
+        core::Invitation invitation;
+        invitation.org = actor.org;
+        invitation.created_by = actor.user;
+        invitation.role = staff.role;
+        invitation.display_name = staff.display_name;
+        invitation.trainee = staff.trainee;
+        if (Status s = core::validate(invitation); !s.is_ok()) return core::fail(s);
+        return issue_invitation(sc, tx, std::move(invitation), n);
       });
+}
+
+Result<std::vector<core::Invitation>> list_invitations(const SessionContext& sc, const Actor& actor,
+                                                       const core::Page& page) {
+  using Out = std::vector<core::Invitation>;
+  return detail::run(sc.ctx, detail::note_for(actor, "invitation.list", "invitation"),
+                     [&](core::Transaction& tx, detail::AuditNote&) -> Result<Out> {
+                       switch (actor.role) {
+                         case core::Role::kAdmin:
+                           return tx.list_invitations(actor.org, std::nullopt, page);
+                         case core::Role::kTherapist:
+                           return tx.list_invitations(actor.org, actor.user, page);
+                         default:
+                           return core::fail(Status::permission_denied(
+                               "only admins and therapists make invitations"));
+                       }
+                     });
 }
 
 Result<Id> accept_invitation(const SessionContext& sc, std::string_view token,
@@ -228,28 +316,23 @@ Result<Id> accept_invitation(const SessionContext& sc, std::string_view token,
       return core::fail(Status::failed_precondition("this invitation has already been used"));
     }
     if (now >= invitation->expires_at) {
-      return core::fail(Status::failed_precondition(
-          "this invitation has expired; ask your therapist for a new one"));
+      return core::fail(
+          Status::failed_precondition("this invitation has expired; ask for a new one"));
     }
     if (Status s = check_new_password(password); !s.is_ok()) return core::fail(s);
-    auto client = tx.get_client(invitation->org, invitation->client);
-    if (!client) return core::fail(client.error());
-    core::User user;
-    user.org = invitation->org;
-    user.email = normalise_email(email);
-    user.display_name = client->display_name;
-    user.role = core::Role::kClient;
-    user.client_id = invitation->client;
-    user.created_at = now;
-    if (Status s = core::validate(user); !s.is_ok()) return core::fail(s);
+    auto user = invited_user(tx, *invitation);
+    if (!user) return core::fail(user.error());
+    user->email = normalise_email(email);
+    user->created_at = now;
+    if (Status s = core::validate(*user); !s.is_ok()) return core::fail(s);
     auto hash = sc.ctx.hasher.hash(password);
     if (!hash) return core::fail(hash.error());
-    user.password_hash = std::move(*hash);
+    user->password_hash = std::move(*hash);
     // Used up before the account is made: of two concurrent acceptances one fails here.
     if (Status s = tx.mark_invitation_used(invitation->org, invitation->id, now); !s.is_ok()) {
       return core::fail(s);
     }
-    auto id = tx.create_user(user);
+    auto id = tx.create_user(*user);
     if (!id) return core::fail(id.error());
     n.actor = *id;
     return *id;

@@ -1,14 +1,16 @@
 // Use cases for login sessions and invitations: logging in with throttling, checking a
-// bearer token on every request, logging out, changing one's password, and a therapist
-// inviting their client through a one-time link. Tokens are opaque (TokenIssuer) and only
-// their hashes reach the store; no token or password is ever audited. Sessions and
-// throttling counters live in the store, so several server processes share them.
-// Thread-safe as the ports are.
+// bearer token on every request, logging out, changing one's password, and one-time links
+// to make an account (a therapist inviting their client, an admin a member of staff). Tokens are
+// opaque (TokenIssuer) and only their hashes reach the store; no token or password is ever audited.
+// Sessions and throttling counters live in the store, so several server processes share them;
+// counters older than the throttling window are deleted as new failures are counted. Thread-safe as
+// the ports are.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ports.hpp"
 #include "core/record.hpp"
@@ -84,9 +86,29 @@ struct InvitationLink {
 core::Result<InvitationLink> create_invitation(const SessionContext& sc, const Actor& actor,
                                                core::Id client);
 
-// Creates the client's account (role client, their client record) and uses up the
-// invitation, in one transaction. NotFound for an unknown token; FailedPrecondition when
-// it has been used ("this invitation has already been used") or has expired;
+// The account a staff invitation will make.
+struct StaffInvitation {
+  core::Role role = core::Role::kTherapist;  // therapist, supervisor or admin
+  std::string display_name;
+  bool trainee = false;  // therapists only
+};
+
+// An admin invites a member of staff of their own organisation: PermissionDenied for anyone
+// else; InvalidArgument for role client (a client is invited to their record), an empty
+// name or a trainee who is not a therapist.
+core::Result<InvitationLink> create_staff_invitation(const SessionContext& sc, const Actor& actor,
+                                                     const StaffInvitation& staff);
+
+// The invitations an admin's organisation has made, or those a therapist made; by id, with
+// keyset paging. PermissionDenied for clients and supervisors (who invite no one).
+core::Result<std::vector<core::Invitation>> list_invitations(const SessionContext& sc,
+                                                             const Actor& actor,
+                                                             const core::Page& page);
+
+// Creates the invited account and uses up the invitation, in one transaction: a client's
+// account (role client, their client record, its name) or a member of staff's (the role,
+// name and trainee flag the admin gave). NotFound for an unknown token; FailedPrecondition
+// when it has been used ("this invitation has already been used") or has expired;
 // AlreadyExists when the e-mail is taken. Returns the new user's id.
 core::Result<core::Id> accept_invitation(const SessionContext& sc, std::string_view token,
                                          std::string_view email, std::string_view password);

@@ -46,12 +46,12 @@ inline core::Status to_status(const core::Result<void>& result) {
   return result ? core::Status::ok() : result.error();
 }
 
-// Runs work(tx, note) -> Result<T> in one transaction and audits the outcome.
+// Runs work(tx, note) -> Result<T> in the transaction `begun` and audits the outcome.
 template <class Work>
-auto run(const Context& ctx, AuditNote note, Work&& work)
+auto run_in(core::Result<std::unique_ptr<core::Transaction>> begun, const Context& ctx,
+            AuditNote note, Work&& work)
     -> std::invoke_result_t<Work, core::Transaction&, AuditNote&> {
   using Out = std::invoke_result_t<Work, core::Transaction&, AuditNote&>;
-  auto begun = ctx.store.begin();
   if (!begun) return Out(core::fail(begun.error()));
   std::unique_ptr<core::Transaction> tx = std::move(*begun);
   Out out = work(*tx, note);
@@ -66,6 +66,19 @@ auto run(const Context& ctx, AuditNote note, Work&& work)
   tx.reset();  // rolls back whatever the work wrote
   record_failure(ctx, note, out.error());
   return out;
+}
+
+// Runs work(tx, note) -> Result<T> in one transaction and audits the outcome.
+template <class Work>
+auto run(const Context& ctx, AuditNote note, Work&& work) {
+  return run_in(ctx.store.begin(), ctx, std::move(note), std::forward<Work>(work));
+}
+
+// The same for work that only reads (and audits, through append()): a store may run it
+// beside other transactions (Store::begin_read), so a slow read queues no writer.
+template <class Work>
+auto run_read(const Context& ctx, AuditNote note, Work&& work) {
+  return run_in(ctx.store.begin_read(), ctx, std::move(note), std::forward<Work>(work));
 }
 
 }  // namespace tandem::service::detail

@@ -245,6 +245,28 @@ inline World seed_world(core::Transaction& tx, const std::string& tag) {
   return w;
 }
 
+// A client's invitation, valid for a week from kT0.
+inline core::Invitation make_invitation(Id org, Id client, Id by, char hash) {
+  core::Invitation i;
+  i.org = org;
+  i.client = client;
+  i.created_by = by;
+  i.token_hash = std::string(64, hash);
+  i.created_at = kT0;
+  i.expires_at = kT0 + 7 * 24 * 60 * kMinute;
+  return i;
+}
+// A member of staff's invitation: no client, a role and the name the account will carry.
+inline core::Invitation make_staff_invitation(Id org, Id by, char hash, core::Role role,
+                                              const std::string& name, bool trainee = false) {
+  core::Invitation i = make_invitation(org, 0, by, hash);
+  i.client = std::nullopt;
+  i.role = role;
+  i.display_name = name;
+  i.trainee = trainee;
+  return i;
+}
+
 inline core::ProgressDefinition make_definition(const World& w, const std::string& words) {
   core::ProgressDefinition d;
   d.org = w.org;
@@ -1354,6 +1376,9 @@ TEST_P(StoreContract, ResealAllKeepsEveryEncryptedFieldReadableUnderTheNewKey) {
     seed_extras(tx, w);
     must(tx.add_moment({0, w.org, w.episode, std::nullopt, "honest", "Said it out loud",
                         tandem::core::Rater::kClient, w.client_user, kT0}));
+    must(tx.create_invitation(
+        make_staff_invitation(w.org, w.admin, 's', tandem::core::Role::kTherapist, "Ada Reed")));
+    must(tx.create_invitation(make_invitation(w.org, w.client, w.therapist, 'c')));
   });
   cipher_->rotate_to("fake2");
   const std::int64_t rewritten = must(store_->reseal_all());
@@ -1364,6 +1389,8 @@ TEST_P(StoreContract, ResealAllKeepsEveryEncryptedFieldReadableUnderTheNewKey) {
   EXPECT_EQ(must(tx->get_client(w.org, w.client)).display_name, "Client a");
   EXPECT_EQ(must(tx->get_user(w.org, w.therapist)).display_name, "Name of therapist-a@example.org");
   EXPECT_EQ(must(tx->get_session(w.org, w.session)).therapist_notes, "First meeting a");
+  EXPECT_EQ(must(tx->find_invitation_by_hash(std::string(64, 's'))).display_name, "Ada Reed");
+  EXPECT_EQ(must(tx->find_invitation_by_hash(std::string(64, 'c'))).display_name, "");
   const auto versions = must(tx->definition_versions(w.org, w.episode));
   ASSERT_EQ(versions.size(), 1U);
   auto want = make_definition(w, "x");
@@ -1391,7 +1418,7 @@ inline auto fields(const core::LoginSession& s) {
 }
 inline auto fields(const core::Invitation& i) {
   return std::make_tuple(i.id, i.org, i.client, i.created_by, i.token_hash, i.created_at,
-                         i.expires_at, i.used_at);
+                         i.expires_at, i.used_at, i.role, i.display_name, i.trainee);
 }
 inline core::LoginSession make_login_session(Id org, Id user, const std::string& hash) {
   return {0, org, user, hash, kT0, kT0, kT0 + 720 * kMinute, false};
@@ -1465,14 +1492,7 @@ TEST_P(StoreContract, LoginSessionsRefuseForeignUsersAndTakenHashes) {
 TEST_P(StoreContract, InvitationsRoundTripAndAreSingleUse) {
   using namespace tandem::contract;
   const World w = world("a");
-  tandem::core::Invitation invitation{0,
-                                      w.org,
-                                      w.client,
-                                      w.therapist,
-                                      std::string(64, 'e'),
-                                      kT0,
-                                      kT0 + 7 * 24 * 60 * kMinute,
-                                      std::nullopt};
+  auto invitation = make_invitation(w.org, w.client, w.therapist, 'e');
   invitation.id = committed([&](Tx& tx) { return must(tx.create_invitation(invitation)); });
   EXPECT_GT(invitation.id, 0);
   EXPECT_EQ(fields(must(begin()->find_invitation_by_hash(invitation.token_hash))),
@@ -1495,10 +1515,7 @@ TEST_P(StoreContract, InvitationsRefuseRowsOfAnotherOrganisation) {
   using namespace tandem::contract;
   const World a = world("a");
   const World b = world("b");
-  auto make = [&](Id org, Id client, Id by, char c) {
-    return tandem::core::Invitation{0,   org,           client,      by, std::string(64, c),
-                                    kT0, kT0 + kMinute, std::nullopt};
-  };
+  const auto make = make_invitation;
   EXPECT_EQ(code_alone([&](Tx& tx) {
               return tx.create_invitation(make(a.org, b.client, a.therapist, 'a'));
             }),
@@ -1515,6 +1532,134 @@ TEST_P(StoreContract, InvitationsRefuseRowsOfAnotherOrganisation) {
             "AlreadyExists");
   EXPECT_EQ(code_alone([&](Tx& tx) { return tx.mark_invitation_used(b.org, id, kT0); }),
             "NotFound");
+}
+
+TEST_P(StoreContract, StaffInvitationsRoundTripWithRoleNameAndTrainee) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto staff = make_staff_invitation(w.org, w.admin, 'e', tandem::core::Role::kTherapist,
+                                     "Ada Reed (demo)", true);
+  staff.id = committed([&](Tx& tx) { return must(tx.create_invitation(staff)); });
+  EXPECT_EQ(fields(must(begin()->find_invitation_by_hash(staff.token_hash))), fields(staff));
+  auto admin = make_staff_invitation(w.org, w.admin, 'f', tandem::core::Role::kAdmin, "Bo");
+  admin.id = committed([&](Tx& tx) { return must(tx.create_invitation(admin)); });
+  EXPECT_EQ(fields(must(begin()->find_invitation_by_hash(admin.token_hash))), fields(admin));
+}
+
+TEST_P(StoreContract, InvitationsNameEitherAClientOrAStaffRole) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  using tandem::core::Role;
+  auto client_as_staff = make_invitation(w.org, w.client, w.admin, 'a');
+  client_as_staff.role = Role::kTherapist;
+  client_as_staff.display_name = "T";
+  auto staff_without_name = make_staff_invitation(w.org, w.admin, 'b', Role::kTherapist, " ");
+  auto client_without_record = make_staff_invitation(w.org, w.admin, 'c', Role::kClient, "");
+  auto trainee_admin = make_staff_invitation(w.org, w.admin, 'd', Role::kAdmin, "A", true);
+  for (const auto& bad :
+       {client_as_staff, staff_without_name, client_without_record, trainee_admin}) {
+    EXPECT_EQ(code_alone([&](Tx& tx) { return tx.create_invitation(bad); }), "InvalidArgument")
+        << bad.token_hash;
+  }
+}
+
+TEST_P(StoreContract, InvitationsAreListedByOrganisationAndCreatorAPageAtATime) {
+  using namespace tandem::contract;
+  const World a = world("a");
+  const World b = world("b");
+  using tandem::core::Role;
+  const auto ids = committed([&](Tx& tx) {
+    std::vector<Id> out;
+    out.push_back(must(tx.create_invitation(make_invitation(a.org, a.client, a.therapist, 'a'))));
+    out.push_back(must(tx.create_invitation(
+        make_staff_invitation(a.org, a.admin, 'b', Role::kSupervisor, "Sup"))));
+    out.push_back(must(tx.create_invitation(make_invitation(a.org, a.client, a.therapist, 'c'))));
+    must(tx.create_invitation(make_invitation(b.org, b.client, b.therapist, 'd')));
+    return out;
+  });
+  auto tx = begin();
+  auto ids_of = [](const std::vector<tandem::core::Invitation>& rows) {
+    std::vector<Id> out;
+    for (const auto& r : rows) out.push_back(r.id);
+    return out;
+  };
+  EXPECT_EQ(ids_of(must(tx->list_invitations(a.org, std::nullopt, {0, 50}))), ids);
+  EXPECT_EQ(ids_of(must(tx->list_invitations(a.org, a.therapist, {0, 50}))),
+            (std::vector<Id>{ids[0], ids[2]}));
+  EXPECT_EQ(ids_of(must(tx->list_invitations(a.org, std::nullopt, {ids[0], 1}))),
+            (std::vector<Id>{ids[1]}));
+  const auto staff = must(tx->list_invitations(a.org, a.admin, {0, 50}));
+  ASSERT_EQ(staff.size(), 1U);
+  EXPECT_EQ(staff[0].display_name, "Sup");
+  EXPECT_EQ(staff[0].role, Role::kSupervisor);
+  EXPECT_FALSE(staff[0].client.has_value());
+  EXPECT_TRUE(must(tx->list_invitations(a.org, b.therapist, {0, 50})).empty());
+  tx.reset();
+  EXPECT_EQ(code_alone([&](Tx& t) {
+              return t.list_invitations(a.org, std::nullopt, {0, 0});
+            }),
+            "InvalidArgument");
+}
+
+TEST_P(StoreContract, LoginFailuresBeforeATimeArePrunedForEveryKey) {
+  using namespace tandem::contract;
+  committed([&](Tx& tx) {
+    for (int i = 0; i < 4; ++i)
+      must(tx.record_login_failure("account:a@example.org", kT0 + i * kMinute));
+    must(tx.record_login_failure("address:192.0.2.1", kT0));
+  });
+  EXPECT_EQ(committed([&](Tx& tx) { return must(tx.prune_login_failures(kT0 + 2 * kMinute)); }), 3);
+  auto tx = begin();
+  EXPECT_EQ(must(tx->count_login_failures("account:a@example.org", 0)), 2);
+  EXPECT_EQ(must(tx->count_login_failures("address:192.0.2.1", 0)), 0);
+}
+
+TEST_P(StoreContract, AReadingTransactionSeesCommittedRowsAndItsAuditLandsOnCommit) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto reader = must(store_->begin_read());
+  EXPECT_EQ(must(reader->get_client(w.org, w.client)).display_name, "Client a");
+  must(reader->append_audit({0, w.org, w.therapist, "profile.read", "episode", w.episode,
+                             tandem::core::AuditOutcome::kOk, kT0}));
+  must(reader->commit());
+  tandem::core::AuditQuery query;
+  query.action = "profile.read";
+  const auto entries = must(begin()->search_audit(w.org, query));
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].record_id, w.episode);
+  EXPECT_GT(entries[0].id, 0);
+}
+
+TEST_P(StoreContract, AReadingTransactionDoesNotHoldUpAWriter) {
+  using namespace tandem::contract;
+  const World w = world("a");
+  auto reader = must(store_->begin_read());
+  EXPECT_EQ(must(reader->get_user(w.org, w.therapist)).id, w.therapist);
+  // A writer begins, writes and commits while the reader is still open.
+  committed([&](Tx& tx) { must(tx.record_login_failure("address:192.0.2.8", kT0)); });
+  EXPECT_EQ(must(begin()->count_login_failures("address:192.0.2.8", 0)), 1);
+  // An uncommitted reader's audit entries are dropped with it.
+  must(reader->append_audit(
+      {0, w.org, w.therapist, "x.read", "x", std::nullopt, tandem::core::AuditOutcome::kOk, kT0}));
+  reader.reset();
+  tandem::core::AuditQuery query;
+  query.action = "x.read";
+  EXPECT_TRUE(must(begin()->search_audit(w.org, query)).empty());
+}
+
+TEST_P(StoreContract, PoolStatsCountAConnectionInUseWhileATransactionWrites) {
+  using namespace tandem::contract;
+  const auto idle = store_->pool_stats();
+  ASSERT_TRUE(idle.has_value());
+  EXPECT_GE(idle->size, 1);
+  EXPECT_EQ(idle->in_use, 0);
+  EXPECT_LE(idle->idle, idle->size);
+  auto tx = begin();
+  must(tx->record_login_failure("address:192.0.2.9", kT0));
+  const auto busy = store_->pool_stats();
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_GE(busy->in_use, 1);
+  EXPECT_LE(busy->in_use + busy->idle, busy->size);
 }
 
 TEST_P(StoreContract, LoginFailuresAreCountedPerKeySinceATime) {

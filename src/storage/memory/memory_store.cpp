@@ -102,16 +102,21 @@ class View {
   // returns false.
   template <class F>
   void scan(F&& f, const std::optional<K>& after = std::nullopt) const {
+    scan_with_keys([&](const K&, const V& row) { return f(row); }, after);
+  }
+  // The same, passing each row's key too: f(key, row).
+  template <class F>
+  void scan_with_keys(F&& f, const std::optional<K>& after = std::nullopt) const {
     auto r = after ? rows_.upper_bound(*after) : rows_.begin();
     auto c = after ? changes_.upper_bound(*after) : changes_.begin();
     while (r != rows_.end() || c != changes_.end()) {
       if (c == changes_.end() || (r != rows_.end() && r->first < c->first)) {
-        if (!f(r->second)) return;
+        if (!f(r->first, r->second)) return;
         ++r;
         continue;
       }
       if (r != rows_.end() && !(c->first < r->first)) ++r;  // overridden by the change
-      if (c->second && !f(*c->second)) return;
+      if (c->second && !f(c->first, *c->second)) return;
       ++c;
     }
   }
@@ -815,8 +820,11 @@ class MemoryTransaction final : public core::Transaction {
   Result<Id> create_invitation(const core::Invitation& invitation) override {
     if (auto s = begin_write(); !s.is_ok()) return core::fail(s);
     auto t = tables();
+    if (auto s = core::validate(invitation); !s.is_ok()) return core::fail(s);
     if (auto s = require_organisation(invitation.org); !s.is_ok()) return core::fail(s);
-    if (!client_in(invitation.org, invitation.client)) return core::fail(not_found("client"));
+    if (invitation.client && !client_in(invitation.org, *invitation.client)) {
+      return core::fail(not_found("client"));
+    }
     if (!user_in(invitation.org, invitation.created_by)) return core::fail(not_found("user"));
     if (find_by_hash(t.invitations, invitation.token_hash)) {
       return core::fail(Status::already_exists("token_hash: already in use", "token_hash"));
@@ -831,6 +839,15 @@ class MemoryTransaction final : public core::Transaction {
     auto lock = read_lock();
     if (auto found = find_by_hash(tables().invitations, token_hash)) return *found;
     return core::fail(not_found("invitation"));
+  }
+
+  Result<std::vector<core::Invitation>> list_invitations(Id org, std::optional<Id> created_by,
+                                                         const core::Page& page) override {
+    if (auto s = check_page(page); !s.is_ok()) return core::fail(s);
+    auto lock = read_lock();
+    return page_of(tables().invitations, page, [&](const core::Invitation& i) {
+      return i.org == org && (!created_by || i.created_by == *created_by);
+    });
   }
 
   Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
@@ -860,6 +877,18 @@ class MemoryTransaction final : public core::Transaction {
       return true;
     });
     return count;
+  }
+
+  Result<std::int64_t> prune_login_failures(core::Timestamp before) override {
+    if (auto s = begin_write(); !s.is_ok()) return core::fail(s);
+    auto t = tables();
+    std::vector<Id> old;
+    t.login_failures.scan_with_keys([&](Id id, const LoginFailure& f) {
+      if (f.at < before) old.push_back(id);
+      return true;
+    });
+    for (Id id : old) t.login_failures.erase(id);
+    return static_cast<std::int64_t>(old.size());
   }
 
  private:
@@ -1019,5 +1048,11 @@ int MemoryStore::latest_schema_version() const { return 1; }
 Status MemoryStore::ping() { return Status::ok(); }
 
 Result<std::int64_t> MemoryStore::reseal_all() { return std::int64_t{0}; }
+
+std::optional<core::PoolStats> MemoryStore::pool_stats() const {
+  std::lock_guard lock(shared_->slot_mutex);
+  const int writing = shared_->writing ? 1 : 0;
+  return core::PoolStats{1, writing, 1 - writing, 0};
+}
 
 }  // namespace tandem::store

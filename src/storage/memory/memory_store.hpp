@@ -39,6 +39,8 @@ class MemoryStore final : public core::Store {
   core::Status ping() override;
   // Nothing is encrypted in memory: there is nothing to reseal (0 fields).
   core::Result<std::int64_t> reseal_all() override;
+  // No connections: a pool of one writer slot, in use while a transaction writes.
+  std::optional<core::PoolStats> pool_stats() const override;
 
   struct Shared;  // the committed tables, the locks and the id sequences (memory_store.cpp)
 

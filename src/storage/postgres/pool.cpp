@@ -41,6 +41,7 @@ std::shared_ptr<ConnectionPool> ConnectionPool::create(PoolOptions options) {
 core::Result<Lease> ConnectionPool::acquire() {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
   std::unique_lock lock(mutex_);
+  bool waited = false;
   for (;;) {
     while (!idle_.empty()) {
       ConnectionPtr conn = std::move(idle_.back());
@@ -60,6 +61,10 @@ core::Result<Lease> ConnectionPool::acquire() {
       }
       ++opened_total_;
       return Lease(shared_from_this(), std::move(*conn));
+    }
+    if (!waited) {
+      waited = true;
+      ++waits_;
     }
     if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.size) {
@@ -100,7 +105,7 @@ void ConnectionPool::release(ConnectionPtr conn, bool broken) {
 
 ConnectionPool::Stats ConnectionPool::stats() const {
   std::lock_guard lock(mutex_);
-  return {open_, static_cast<int>(idle_.size()), opened_total_};
+  return {open_, static_cast<int>(idle_.size()), opened_total_, waits_};
 }
 
 }  // namespace tandem::store::pg

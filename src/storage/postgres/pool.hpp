@@ -78,6 +78,7 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
     int open = 0;  // connections that exist (idle + leased + being opened)
     int idle = 0;
     std::int64_t opened_total = 0;  // connections ever opened
+    std::int64_t waits = 0;         // acquires that found every connection busy
   };
   [[nodiscard]] Stats stats() const;
   [[nodiscard]] const PoolOptions& options() const { return options_; }
@@ -94,6 +95,7 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
   std::vector<ConnectionPtr> idle_;
   int open_ = 0;
   std::int64_t opened_total_ = 0;
+  std::int64_t waits_ = 0;
 };
 
 }  // namespace tandem::store::pg

@@ -129,9 +129,14 @@ core::Result<std::int64_t> PostgresStore::reseal_all() {
   return fields;
 }
 
-PostgresStore::PoolStats PostgresStore::pool_stats() const {
+PostgresStore::ConnectionStats PostgresStore::connection_stats() const {
   const pg::ConnectionPool::Stats stats = pool_->stats();
   return {stats.open, stats.idle, stats.opened_total};
+}
+
+std::optional<core::PoolStats> PostgresStore::pool_stats() const {
+  const pg::ConnectionPool::Stats stats = pool_->stats();
+  return core::PoolStats{pool_->options().size, stats.open - stats.idle, stats.idle, stats.waits};
 }
 
 }  // namespace tandem::store

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,12 +58,14 @@ class PostgresStore final : public core::Store {
   core::Status ping() override;
   core::Result<std::int64_t> reseal_all() override;
 
-  struct PoolStats {
+  std::optional<core::PoolStats> pool_stats() const override;
+
+  struct ConnectionStats {
     int open = 0;                   // connections that exist now
     int idle = 0;                   // of which idle in the pool
     std::int64_t opened_total = 0;  // connections opened since open()
   };
-  [[nodiscard]] PoolStats pool_stats() const;
+  [[nodiscard]] ConnectionStats connection_stats() const;
 
  private:
   PostgresStore(std::shared_ptr<pg::ConnectionPool> pool,

@@ -270,11 +270,19 @@ constexpr Query kRevokeOtherSessions{
 constexpr Query kCreateInvitation{
     "invitation_create",
     "INSERT INTO invitations (org_id, client_id, created_by, token_hash, created_at, expires_at, "
-    "used_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
-constexpr Query kFindInvitation{
-    "invitation_by_hash",
-    "SELECT id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at "
-    "FROM invitations WHERE token_hash = $1"};
+    "used_at, role, display_name, trainee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "RETURNING id"};
+#define TANDEM_INVITATION_COLUMNS                                                           \
+  "SELECT id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at, " \
+  "role, display_name, trainee FROM invitations "
+constexpr Query kFindInvitation{"invitation_by_hash",
+                                TANDEM_INVITATION_COLUMNS "WHERE token_hash = $1"};
+// $2 NULL: every creator's.
+constexpr Query kListInvitations{
+    "invitation_list", TANDEM_INVITATION_COLUMNS
+    "WHERE org_id = $1 AND ($2::bigint IS NULL OR created_by = $2) AND id > $3 "
+    "ORDER BY id LIMIT $4"};
+#undef TANDEM_INVITATION_COLUMNS
 // Conditional on used_at IS NULL: under read committed a concurrent acceptance waits for the
 // row lock, re-checks the condition and matches nothing.
 constexpr Query kUseInvitation{
@@ -286,6 +294,8 @@ constexpr Query kRecordLoginFailure{"login_failure_record",
                                     "INSERT INTO login_failures (key, at) VALUES ($1, $2)"};
 constexpr Query kCountLoginFailures{
     "login_failure_count", "SELECT count(*) FROM login_failures WHERE key = $1 AND at >= $2"};
+constexpr Query kPruneLoginFailures{"login_failure_prune",
+                                    "DELETE FROM login_failures WHERE at < $1"};
 
 constexpr Query kAppendAudit{
     "audit_append",
@@ -339,6 +349,7 @@ const std::vector<SealedTable>& sealed_tables() {
       {"moments", {"org_id", "id"}, {"text"}},
       {"reflections", {"org_id", "id"}, {"tried_to_fix", "sat_with"}},
       {"reflection_comments", {"org_id", "id"}, {"text"}},
+      {"invitations", {"org_id", "id"}, {"display_name"}},
   };
   return tables;
 }
@@ -1359,6 +1370,13 @@ core::Result<std::int64_t> PostgresTransaction::revoke_other_sessions(Id org, Id
 }
 
 core::Result<Id> PostgresTransaction::create_invitation(const core::Invitation& i) {
+  if (Status valid = core::validate(i); !valid.is_ok()) return fail(valid);
+  std::string name;
+  if (!i.display_name.empty()) {
+    auto sealed = seal(i.display_name, "invitations.display_name");
+    if (!sealed) return fail(sealed.error());
+    name = std::move(*sealed);
+  }
   return insert_returning_id(kCreateInvitation,
                              Params()
                                  .add(i.org)
@@ -1367,8 +1385,34 @@ core::Result<Id> PostgresTransaction::create_invitation(const core::Invitation& 
                                  .add(i.token_hash)
                                  .add(i.created_at)
                                  .add(i.expires_at)
-                                 .add(i.used_at),
+                                 .add(i.used_at)
+                                 .add(core::to_string(i.role))
+                                 .add(name)
+                                 .add(i.trainee),
                              "create invitation");
+}
+
+core::Result<core::Invitation> PostgresTransaction::invitation_at(const Result& rows,
+                                                                  int row) const {
+  core::Invitation i;
+  i.id = rows.int64(row, 0);
+  i.org = rows.int64(row, 1);
+  i.client = rows.opt_int64(row, 2);
+  i.created_by = rows.int64(row, 3);
+  i.token_hash = rows.str(row, 4);
+  i.created_at = rows.int64(row, 5);
+  i.expires_at = rows.int64(row, 6);
+  i.used_at = rows.opt_int64(row, 7);
+  const auto role = core::parse_role(rows.text(row, 8));
+  if (!role) return fail(corrupt("invitations", "role"));
+  i.role = *role;
+  if (const std::string_view sealed = rows.text(row, 9); !sealed.empty()) {
+    auto name = unseal(sealed, "invitations.display_name");
+    if (!name) return fail(name.error());
+    i.display_name = std::move(*name);
+  }
+  i.trainee = rows.boolean(row, 10);
+  return i;
 }
 
 core::Result<core::Invitation> PostgresTransaction::find_invitation_by_hash(
@@ -1376,9 +1420,18 @@ core::Result<core::Invitation> PostgresTransaction::find_invitation_by_hash(
   auto rows = run(kFindInvitation, Params().add(token_hash), "find invitation");
   if (!rows) return fail(rows.error());
   if (rows->rows() == 0) return fail(not_found("invitation"));
-  return core::Invitation{rows->int64(0, 0), rows->int64(0, 1),    rows->int64(0, 2),
-                          rows->int64(0, 3), rows->str(0, 4),      rows->int64(0, 5),
-                          rows->int64(0, 6), rows->opt_int64(0, 7)};
+  return invitation_at(*rows, 0);
+}
+
+core::Result<std::vector<core::Invitation>> PostgresTransaction::list_invitations(
+    Id org, std::optional<Id> created_by, const core::Page& page) {
+  if (Status page_ok = check_page(page); !page_ok.is_ok()) return fail(page_ok);
+  auto rows =
+      run(kListInvitations, Params().add(org).add(created_by).add(page.after).add(page.limit),
+          "list invitations");
+  if (!rows) return fail(rows.error());
+  return collect<core::Invitation>(
+      *rows, [this](const Result& r, int row) { return invitation_at(r, row); });
 }
 
 Status PostgresTransaction::mark_invitation_used(Id org, Id invitation, core::Timestamp at) {
@@ -1401,6 +1454,12 @@ core::Result<std::int64_t> PostgresTransaction::count_login_failures(std::string
   auto rows = run(kCountLoginFailures, Params().add(key).add(since), "count login failures");
   if (!rows) return fail(rows.error());
   return rows->int64(0, 0);
+}
+
+core::Result<std::int64_t> PostgresTransaction::prune_login_failures(core::Timestamp before) {
+  auto rows = run_guarded(kPruneLoginFailures, Params().add(before), "prune login failures");
+  if (!rows) return fail(rows.error());
+  return static_cast<std::int64_t>(rows->affected());
 }
 
 core::Result<Id> PostgresTransaction::append_audit(const core::AuditEntry& e) {
@@ -1507,6 +1566,10 @@ core::Result<std::int64_t> PostgresTransaction::reseal_table(const SealedTable& 
         update_params.add(rows->text(row, static_cast<int>(k)));
       for (std::size_t c = 0; c < table.sealed.size(); ++c) {
         const int col = static_cast<int>(keys + c);
+        if (rows->text(row, col).empty()) {  // an absent optional field, never sealed
+          update_params.add("");
+          continue;
+        }
         const std::string field = fmt::format("{}.{}", table.table, table.sealed[c]);
         auto plain = unseal(rows->text(row, col), field);
         if (!plain) return fail(plain.error());

@@ -111,10 +111,14 @@ class PostgresTransaction final : public core::Transaction {
                                                    core::Id keep) override;
   core::Result<core::Id> create_invitation(const core::Invitation& invitation) override;
   core::Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override;
+  core::Result<std::vector<core::Invitation>> list_invitations(core::Id org,
+                                                               std::optional<core::Id> created_by,
+                                                               const core::Page& page) override;
   core::Status mark_invitation_used(core::Id org, core::Id invitation, core::Timestamp at) override;
   core::Status record_login_failure(std::string_view key, core::Timestamp at) override;
   core::Result<std::int64_t> count_login_failures(std::string_view key,
                                                   core::Timestamp since) override;
+  core::Result<std::int64_t> prune_login_failures(core::Timestamp before) override;
 
   core::Result<core::Id> append_audit(const core::AuditEntry& entry) override;
   core::Result<std::vector<core::AuditEntry>> search_audit(core::Id org,
@@ -148,6 +152,7 @@ class PostgresTransaction final : public core::Transaction {
   core::Result<std::string> unseal(std::string_view sealed, std::string_view field) const;
 
   core::Result<core::User> user_at(const Result& rows, int row) const;
+  core::Result<core::Invitation> invitation_at(const Result& rows, int row) const;
   core::Result<core::Client> client_at(const Result& rows, int row) const;
   core::Result<core::SessionRecord> session_at(const Result& rows, int row) const;
   core::Result<core::MomentRecord> moment_at(const Result& rows, int row) const;

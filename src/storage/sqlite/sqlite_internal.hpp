@@ -7,10 +7,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,14 +30,23 @@ struct SqliteStore::Shared {
   int pool_size = 4;
   std::shared_ptr<const core::FieldCipher> cipher;
 
-  // SQLite admits one writer per file. Writers of this process queue here (a fair hand-off
-  // without polling); other processes are waited for by SQLite's busy timeout.
-  std::binary_semaphore writer{1};
+  // SQLite admits one writer per file. Writers of this process queue here, first come
+  // first served (a semaphore let a few threads take it in turns while others waited out
+  // the whole busy timeout); other processes are waited for by SQLite's busy timeout.
+  std::mutex writer_mutex;
+  std::condition_variable writer_free;
+  std::deque<std::uint64_t> writer_queue;  // tickets of the waiting writers, in order
+  std::uint64_t next_writer_ticket = 0;
+  bool writing = false;
 
   std::mutex mutex;
   std::condition_variable returned;
   std::vector<std::unique_ptr<sqlite::Connection>> idle;
   int open_connections = 0;
+  // Transactions that found every connection lent out or another writer busy (the one
+  // guarded by `mutex`, the other by `writer_mutex`).
+  std::int64_t lease_waits = 0;
+  std::int64_t writer_waits = 0;
 };
 
 // A connection borrowed from the pool, returned when the lease ends. `shared` outlives it.
@@ -67,24 +76,30 @@ class WriterSlot {
  public:
   WriterSlot() = default;
   WriterSlot(WriterSlot&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
-  WriterSlot& operator=(WriterSlot&&) = delete;
+  WriterSlot& operator=(WriterSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      shared_ = std::exchange(other.shared_, nullptr);
+    }
+    return *this;
+  }
   WriterSlot(const WriterSlot&) = delete;
   WriterSlot& operator=(const WriterSlot&) = delete;
   ~WriterSlot() { release(); }
 
   static core::Result<WriterSlot> acquire(SqliteStore::Shared& shared);
-  void release() {
-    if (shared_ != nullptr) std::exchange(shared_, nullptr)->writer.release();
-  }
+  void release();
 
  private:
   explicit WriterSlot(SqliteStore::Shared* shared) : shared_(shared) {}
   SqliteStore::Shared* shared_ = nullptr;
 };
 
-// Begins a write transaction: the writer slot, a pooled connection, BEGIN IMMEDIATE.
+// Begins a write transaction: the writer slot, a pooled connection, BEGIN IMMEDIATE. Or,
+// read_only, a reading one: a pooled connection and a deferred BEGIN (a snapshot), no
+// writer slot; its audit entries are written when it commits (see SqliteStore::begin_read).
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(
-    const std::shared_ptr<SqliteStore::Shared>& shared);
+    const std::shared_ptr<SqliteStore::Shared>& shared, bool read_only = false);
 
 // Re-seals every encrypted column under the cipher's current key, inside the caller's
 // transaction on `connection`; returns how many fields were rewritten.

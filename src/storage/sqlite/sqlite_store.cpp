@@ -102,6 +102,10 @@ core::Result<std::unique_ptr<core::Transaction>> SqliteStore::begin() {
   return begin_transaction(shared_);
 }
 
+core::Result<std::unique_ptr<core::Transaction>> SqliteStore::begin_read() {
+  return begin_transaction(shared_, /*read_only=*/true);
+}
+
 core::Result<int> SqliteStore::schema_version() {
   auto lease = Lease::acquire(shared_);
   if (!lease) return failed<int>(lease.error());
@@ -137,6 +141,14 @@ core::Result<std::int64_t> SqliteStore::reseal_all() {
   if (!rewritten) return rewritten;
   if (auto status = transaction.commit(); !status.is_ok()) return failed<Out>(std::move(status));
   return rewritten;
+}
+
+std::optional<core::PoolStats> SqliteStore::pool_stats() const {
+  std::lock_guard lock(shared_->mutex);
+  const int idle = static_cast<int>(shared_->idle.size());
+  std::lock_guard writers(shared_->writer_mutex);
+  return core::PoolStats{shared_->pool_size, shared_->open_connections - idle, idle,
+                         shared_->lease_waits + shared_->writer_waits};
 }
 
 core::Result<SqliteSettings> SqliteStore::settings() {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,19 @@ class SqliteStore final : public core::Store {
   // A write transaction (BEGIN IMMEDIATE): it waits up to the busy timeout for other
   // writers, then fails with Unavailable.
   core::Result<std::unique_ptr<core::Transaction>> begin() override;
+  // A reading transaction: a deferred BEGIN on a pooled connection, without the writer
+  // slot, so readers run beside each other and beside the writer (WAL), each on the
+  // snapshot of its first read. Statements that write are refused (FailedPrecondition),
+  // except append_audit(), whose entries commit() writes in a short write transaction of
+  // their own (append_audit returns 0 here).
+  core::Result<std::unique_ptr<core::Transaction>> begin_read() override;
   core::Result<int> schema_version() override;
   int latest_schema_version() const override;
   core::Status ping() override;
   core::Result<std::int64_t> reseal_all() override;
+  // in_use: connections lent to transactions (and to schema checks); waits: leases that
+  // had to wait for one.
+  std::optional<core::PoolStats> pool_stats() const override;
 
   core::Result<SqliteSettings> settings();
   // PRAGMA integrity_check and foreign_key_check: Internal naming the first problem.

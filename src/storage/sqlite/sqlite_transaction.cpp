@@ -4,6 +4,7 @@
 // are sealed before binding and opened after reading: plaintext never reaches SQLite.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -153,7 +154,8 @@ constexpr const char* kReflectionColumns =
 constexpr const char* kLoginSessionColumns =
     "id, org_id, user_id, token_hash, created_at, last_seen_at, expires_at, revoked";
 constexpr const char* kInvitationColumns =
-    "id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at";
+    "id, org_id, client_id, created_by, token_hash, created_at, expires_at, used_at, role, "
+    "display_name, trainee";
 constexpr const char* kAuditColumns =
     "id, org_id, actor_id, action, record_type, record_id, outcome, at";
 
@@ -163,16 +165,21 @@ std::string select_from(const char* columns, std::string_view rest) {
 
 class SqliteTransaction final : public core::Transaction {
  public:
-  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease)
-      : shared_(std::move(shared)), slot_(std::move(slot)), lease_(std::move(lease)) {
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease,
+                    bool read_only)
+      : shared_(std::move(shared)),
+        slot_(std::move(slot)),
+        lease_(std::move(lease)),
+        read_only_(read_only) {
     guard_.emplace(*lease_.get());
   }
 
-  Status start() { return guard_->begin(/*immediate=*/true); }
+  Status start() { return guard_->begin(/*immediate=*/!read_only_); }
 
   Status commit() override {
     if (!guard_) return ended();
     Status status = guard_->commit();
+    if (status.is_ok() && !pending_audit_.empty()) status = write_pending_audit();
     finish();
     return status;
   }
@@ -766,6 +773,11 @@ class SqliteTransaction final : public core::Transaction {
   // ---- Audit ---------------------------------------------------------------------------
 
   Result<Id> append_audit(const core::AuditEntry& e) override {
+    if (read_only_) {  // written by commit(), in a short write transaction of its own
+      if (!guard_ || !guard_->active()) return core::fail(ended());
+      pending_audit_.push_back(e);
+      return Id{0};
+    }
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("INSERT INTO audit (org_id, actor_id, action, record_type, "
                                 "record_id, outcome, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
@@ -867,25 +879,38 @@ class SqliteTransaction final : public core::Transaction {
   }
 
   Result<Id> create_invitation(const core::Invitation& i) override {
+    SQ_RETURN_IF_ERROR(core::validate(i));
+    SQ_ASSIGN_OR_RETURN(std::string name, seal_unless_empty(i.display_name));
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("INSERT INTO invitations (org_id, client_id, created_by, "
-                                "token_hash, created_at, expires_at, used_at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                "token_hash, created_at, expires_at, used_at, role, display_name, "
+                                "trainee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     stmt->bind(1, i.org).bind(2, i.client).bind(3, i.created_by).bind(4, i.token_hash);
     stmt->bind(5, i.created_at).bind(6, i.expires_at).bind(7, i.used_at);
-    return insert(stmt, {organisation_row(i.org), client_row(i.org, i.client),
-                         user_row(i.org, i.created_by)});
+    stmt->bind(8, core::to_string(i.role)).bind(9, name).bind(10, i.trainee);
+    std::vector<Parent> parents{organisation_row(i.org), user_row(i.org, i.created_by)};
+    if (i.client) parents.push_back(client_row(i.org, *i.client));
+    return insert(stmt, parents);
   }
 
   Result<core::Invitation> find_invitation_by_hash(std::string_view token_hash) override {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kInvitationColumns,
                                                        "FROM invitations WHERE token_hash = ?1")));
     stmt->bind(1, token_hash);
-    return one<core::Invitation>(stmt, "invitation", [](const Statement& s) {
-      return Result<core::Invitation>(core::Invitation{s.int64(0), s.int64(1), s.int64(2),
-                                                       s.int64(3), s.str(4), s.int64(5), s.int64(6),
-                                                       s.opt_int64(7)});
-    });
+    return one<core::Invitation>(stmt, "invitation",
+                                 [this](const Statement& s) { return read_invitation(s); });
+  }
+
+  Result<std::vector<core::Invitation>> list_invitations(Id org, std::optional<Id> created_by,
+                                                         const core::Page& page) override {
+    SQ_RETURN_IF_ERROR(check_page(page));
+    // ?2 IS NULL: every creator's; one statement, so one query plan to cache.
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kInvitationColumns,
+                                                       "FROM invitations WHERE org_id = ?1 "
+                                                       "AND (?2 IS NULL OR created_by = ?2) "
+                                                       "AND id > ?3 ORDER BY id LIMIT ?4")));
+    stmt->bind(1, org).bind(2, created_by).bind(3, page.after).bind(4, page.limit);
+    return all<core::Invitation>(stmt, [this](const Statement& s) { return read_invitation(s); });
   }
 
   Status mark_invitation_used(Id org, Id invitation, core::Timestamp at) override {
@@ -918,6 +943,13 @@ class SqliteTransaction final : public core::Transaction {
                              [](const Statement& s) { return Result<std::int64_t>(s.int64(0)); });
   }
 
+  Result<std::int64_t> prune_login_failures(core::Timestamp before) override {
+    SQ_ASSIGN_OR_RETURN(auto stmt, prepare("DELETE FROM login_failures WHERE at < ?1"));
+    stmt->bind(1, before);
+    SQ_RETURN_IF_ERROR(execute(stmt, {}));
+    return static_cast<std::int64_t>(lease_.get()->changes());
+  }
+
  private:
   void finish() {
     guard_.reset();
@@ -927,13 +959,62 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<StatementRef> prepare(const std::string& sql) {
     if (!guard_ || !guard_->active()) return core::fail(ended());
-    return lease_.get()->prepare(sql);
+    SQ_ASSIGN_OR_RETURN(auto stmt, lease_.get()->prepare(sql));
+    if (read_only_ && sqlite3_stmt_readonly(stmt->handle()) == 0) {
+      return core::fail(Status::failed_precondition(
+          "this transaction was begun for reading and cannot write (use begin())"));
+    }
+    return stmt;
+  }
+
+  // A reading transaction's audit entries: the read snapshot has ended; take the writer
+  // slot and write them in one short transaction. The connection goes back first: writers
+  // take the slot, then a connection, and a reader holding a connection while it waited
+  // for the slot could leave them none.
+  Status write_pending_audit() {
+    guard_.reset();
+    lease_.release();
+    SQ_ASSIGN_OR_RETURN(slot_, WriterSlot::acquire(*shared_));
+    SQ_ASSIGN_OR_RETURN(lease_, Lease::acquire(shared_));
+    read_only_ = false;
+    guard_.emplace(*lease_.get());
+    SQ_RETURN_IF_ERROR(guard_->begin(/*immediate=*/true));
+    for (const core::AuditEntry& entry : std::exchange(pending_audit_, {})) {
+      SQ_ASSIGN_OR_RETURN(Id id, append_audit(entry));
+      (void)id;
+    }
+    return guard_->commit();
   }
 
   Result<std::string> seal(std::string_view plaintext) const {
     return shared_->cipher->seal(plaintext);
   }
   Result<std::string> open(std::string_view sealed) const { return shared_->cipher->open(sealed); }
+  // An empty optional field (a client invitation's display_name) stays empty: never sealed.
+  Result<std::string> seal_unless_empty(std::string_view plaintext) const {
+    if (plaintext.empty()) return std::string();
+    return seal(plaintext);
+  }
+  Result<std::string> open_unless_empty(std::string_view sealed) const {
+    if (sealed.empty()) return std::string();
+    return open(sealed);
+  }
+
+  Result<core::Invitation> read_invitation(const Statement& s) const {
+    core::Invitation i;
+    i.id = s.int64(0);
+    i.org = s.int64(1);
+    i.client = s.opt_int64(2);
+    i.created_by = s.int64(3);
+    i.token_hash = s.str(4);
+    i.created_at = s.int64(5);
+    i.expires_at = s.int64(6);
+    i.used_at = s.opt_int64(7);
+    SQ_ASSIGN_OR_RETURN(i.role, parse_column(s, 8, "invitations.role", core::parse_role));
+    SQ_ASSIGN_OR_RETURN(i.display_name, open_unless_empty(s.text(9)));
+    i.trainee = s.boolean(10);
+    return i;
+  }
 
   // NotFound naming `parent` when it is not a row of its organisation.
   Status require(const Parent& parent) {
@@ -1124,6 +1205,8 @@ class SqliteTransaction final : public core::Transaction {
   WriterSlot slot_;
   Lease lease_;
   std::optional<sqlite::TransactionGuard> guard_;
+  bool read_only_ = false;
+  std::vector<core::AuditEntry> pending_audit_;  // a reading transaction's, until commit()
 };
 
 // The encrypted columns, by table (docs/storage.md lists the same).
@@ -1143,6 +1226,7 @@ const std::vector<SealedTable>& sealed_tables() {
       {"moments", {"text"}},
       {"reflections", {"tried_to_fix", "sat_with"}},
       {"reflection_comments", {"text"}},
+      {"invitations", {"display_name"}},
   };
   return tables;
 }
@@ -1173,7 +1257,12 @@ Result<std::int64_t> reseal_table(Connection& connection, const core::FieldCiphe
         if (!row) break;
         std::vector<std::string> fields;
         for (std::size_t i = 0; i < spec.columns.size(); ++i) {
-          SQ_ASSIGN_OR_RETURN(std::string plain, cipher.open(stmt->text(static_cast<int>(i) + 1)));
+          const std::string_view text = stmt->text(static_cast<int>(i) + 1);
+          if (text.empty()) {  // an absent optional field is stored empty, never sealed
+            fields.emplace_back();
+            continue;
+          }
+          SQ_ASSIGN_OR_RETURN(std::string plain, cipher.open(text));
           SQ_ASSIGN_OR_RETURN(std::string sealed, cipher.seal(plain));
           fields.push_back(std::move(sealed));
         }
@@ -1187,7 +1276,8 @@ Result<std::int64_t> reseal_table(Connection& connection, const core::FieldCiphe
       for (std::size_t i = 0; i < fields.size(); ++i)
         stmt->bind(static_cast<int>(i) + 2, fields[i]);
       SQ_RETURN_IF_ERROR(stmt->run());
-      rewritten += static_cast<std::int64_t>(fields.size());
+      rewritten += std::count_if(fields.begin(), fields.end(),
+                                 [](const std::string& f) { return !f.empty(); });
     }
     after = batch.back().first;
   }
@@ -1209,6 +1299,9 @@ core::Result<Lease> Lease::acquire(const std::shared_ptr<SqliteStore::Shared>& s
     std::unique_lock lock(shared->mutex);
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(shared->connection_options.busy_timeout_ms);
+    if (shared->idle.empty() && shared->open_connections >= shared->pool_size) {
+      ++shared->lease_waits;
+    }
     while (shared->idle.empty() && shared->open_connections >= shared->pool_size) {
       if (shared->returned.wait_until(lock, deadline) == std::cv_status::timeout &&
           shared->idle.empty() && shared->open_connections >= shared->pool_size) {
@@ -1248,18 +1341,41 @@ void Lease::release() {
 }
 
 core::Result<WriterSlot> WriterSlot::acquire(SqliteStore::Shared& shared) {
-  if (!shared.writer.try_acquire_for(
-          std::chrono::milliseconds(shared.connection_options.busy_timeout_ms))) {
+  std::unique_lock lock(shared.writer_mutex);
+  const std::uint64_t ticket = shared.next_writer_ticket++;
+  shared.writer_queue.push_back(ticket);
+  auto my_turn = [&] { return !shared.writing && shared.writer_queue.front() == ticket; };
+  if (!my_turn()) ++shared.writer_waits;
+  if (!shared.writer_free.wait_for(
+          lock, std::chrono::milliseconds(shared.connection_options.busy_timeout_ms), my_turn)) {
+    std::erase(shared.writer_queue, ticket);
+    shared.writer_free.notify_all();  // the next in line may be first now
     return core::fail(Status::unavailable("the database is busy with another write; try again"));
   }
+  shared.writer_queue.pop_front();
+  shared.writing = true;
   return WriterSlot(&shared);
 }
 
+void WriterSlot::release() {
+  if (shared_ == nullptr) return;
+  SqliteStore::Shared* shared = std::exchange(shared_, nullptr);
+  {
+    std::lock_guard lock(shared->writer_mutex);
+    shared->writing = false;
+  }
+  shared->writer_free.notify_all();
+}
+
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(
-    const std::shared_ptr<SqliteStore::Shared>& shared) {
-  SQ_ASSIGN_OR_RETURN(WriterSlot slot, WriterSlot::acquire(*shared));
+    const std::shared_ptr<SqliteStore::Shared>& shared, bool read_only) {
+  WriterSlot slot;
+  if (!read_only) {
+    SQ_ASSIGN_OR_RETURN(slot, WriterSlot::acquire(*shared));
+  }
   SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
-  auto transaction = std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease));
+  auto transaction =
+      std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease), read_only);
   SQ_RETURN_IF_ERROR(transaction->start());
   return std::unique_ptr<core::Transaction>(std::move(transaction));
 }
