@@ -1,0 +1,24 @@
+// An Observable Plot chart inside Preact. Plot adds a <style> element of its own; the
+// server's Content-Security-Policy refuses inline styles, so it is taken out before the
+// chart joins the page and styles.css carries the same defaults (.chart svg).
+import * as Plot from "@observablehq/plot";
+import { useEffect, useRef } from "preact/hooks";
+
+export function stripInlineStyles(node: Element): Element {
+  node.querySelectorAll("style").forEach((style) => style.remove());
+  return node;
+}
+
+export function PlotFigure({ options, label }: { options: Plot.PlotOptions; label: string }) {
+  const holder = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = holder.current;
+    if (!element) return;
+    const chart = stripInlineStyles(Plot.plot(options));
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", label);
+    element.replaceChildren(chart);
+    return () => element.replaceChildren();
+  }, [options, label]);
+  return <div class="chart" ref={holder} />;
+}
