@@ -26,6 +26,38 @@ TEST_F(CliTest, DemoSeedsOncePrintsLoginsAndCaseloadsThenRefusesASecondSeed) {
   EXPECT_NE(second.err.find("tandem:"), std::string::npos);
 }
 
+TEST_F(CliTest, InitCreatesTheOrganisationAndItsFirstAdminOnce) {
+  const std::string db = "sqlite:" + (dir_ / "init.db").string();
+  const std::string key = (dir_ / "init.key").string();
+  ASSERT_EQ(run("keygen --key-file " + key).exit_code, 0);
+  const std::string init = "init --db " + db + " --key-file " + key +
+                           " --organisation 'Test Practice (fictional)'"
+                           " --admin-email first.admin@example.org --admin-name 'Ada Admin'";
+  ::unsetenv("TANDEM_ADMIN_PASSWORD");
+  const Outcome no_password = run(init);  // standard input is empty
+  EXPECT_EQ(no_password.exit_code, 2);
+  EXPECT_NE(no_password.err.find("password"), std::string::npos) << no_password.err;
+
+  ::setenv("TANDEM_ADMIN_PASSWORD", "short", 1);
+  const Outcome too_short = run(init);
+  EXPECT_EQ(too_short.exit_code, 2);
+  EXPECT_NE(too_short.err.find("at least 8"), std::string::npos) << too_short.err;
+
+  ::setenv("TANDEM_ADMIN_PASSWORD", "a long enough test password", 1);
+  const Outcome made = run(init);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_NE(made.out.find("first admin"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find("crisis text"), std::string::npos) << "reminds to set the crisis text";
+  // The admin exists: they can search the audit log, which names the creation.
+  const Outcome audit =
+      run("audit --db " + db + " --key-file " + key + " --as first.admin@example.org");
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_NE(audit.out.find("organisation.create"), std::string::npos) << audit.out;
+  const Outcome again = run(init);  // the e-mail is taken: nothing new is written
+  EXPECT_NE(again.exit_code, 0);
+  ::unsetenv("TANDEM_ADMIN_PASSWORD");
+}
+
 TEST_F(CliTest, MigrateReportsTheSchemaVersionAndRejectsUnknownUrls) {
   const Outcome ok = run("migrate --db sqlite:" + (dir_ / "m.db").string());
   ASSERT_EQ(ok.exit_code, 0) << ok.err;

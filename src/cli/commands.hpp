@@ -15,5 +15,6 @@ void add_store_commands(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
+void add_init_command(CLI::App& app, int& exit_code);
 
 }  // namespace tandem::cli

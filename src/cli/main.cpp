@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   tandem::cli::add_gas_command(*analyze, exit_code);
   tandem::cli::add_profile_command(*analyze, exit_code);
   tandem::cli::add_evaluate_alerts_command(app, exit_code);
+  tandem::cli::add_init_command(app, exit_code);
   tandem::cli::add_store_commands(app, exit_code);
   tandem::cli::add_serve_command(app, exit_code);
   tandem::cli::add_demo_command(app, exit_code);
