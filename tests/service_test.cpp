@@ -945,7 +945,7 @@ TEST_P(ServiceTest, ServiceOutcomesAreAnonymisedCountsForTheAdmin) {
   const Id single = episode_with_scores(trainee_, client2_, {22, 18, 15});
   must(close_episode(ctx_, trainee_, single, core::CloseReason::kCompleted));
   // Still open.
-  episode_with_scores(trainee_, client2_, {12});
+  const Id open = episode_with_scores(trainee_, client2_, {12, 13});
 
   const ServiceOutcomes outcomes = must(service_outcomes(ctx_, admin_));
   EXPECT_EQ(outcomes.episodes_open, 1);
@@ -970,6 +970,27 @@ TEST_P(ServiceTest, ServiceOutcomesAreAnonymisedCountsForTheAdmin) {
   const auto b = must(service_outcomes(ctx_, admin_b_));
   EXPECT_EQ(b.episodes_closed + b.episodes_open, 0) << "only the admin's own organisation";
   EXPECT_TRUE(audited(org_a_, "service-outcomes.read", core::AuditOutcome::kOk, admin_.user));
+
+  // By the month each episode closed, oldest first; every closed episode with rules in one.
+  const auto total = [](const ServiceOutcomes& o) {
+    int episodes = 0;
+    for (std::size_t i = 0; i < o.by_month.size(); ++i) {
+      episodes += o.by_month[i].summary.episodes;
+      EXPECT_EQ(o.by_month[i].month.size(), 7U) << o.by_month[i].month;  // YYYY-MM
+      if (i > 0) {
+        EXPECT_LT(o.by_month[i - 1].month, o.by_month[i].month);
+      }
+    }
+    return episodes;
+  };
+  EXPECT_EQ(total(outcomes), 2);
+  clock_.advance(40);
+  must(close_episode(ctx_, trainee_, open, core::CloseReason::kCompleted));
+  const ServiceOutcomes later = must(service_outcomes(ctx_, admin_));
+  EXPECT_EQ(total(later), 3);
+  ASSERT_FALSE(later.by_month.empty());
+  EXPECT_EQ(later.by_month.back().summary.episodes, 1) << "40 days on: a month of its own";
+  EXPECT_GT(later.by_month.back().month, outcomes.by_month.back().month);
 }
 
 // ---- instruments and the audit log ---------------------------------------------------------

@@ -294,7 +294,12 @@ json outcomes_json(const service::ServiceOutcomes& outcomes) {
   for (const auto& m : outcomes.single_measure) {
     single.push_back({{"instrument", m.instrument}, {"summary", summary_json(m.summary)}});
   }
+  json by_month = json::array();
+  for (const auto& m : outcomes.by_month) {
+    by_month.push_back({{"month", m.month}, {"summary", summary_json(m.summary)}});
+  }
   return {{"episodes_open", outcomes.episodes_open},
+          {"by_month", by_month},
           {"episodes_closed", outcomes.episodes_closed},
           {"paired", outcomes.paired ? summary_json(*outcomes.paired) : json(nullptr)},
           {"single_measure", single},

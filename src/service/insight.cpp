@@ -301,6 +301,7 @@ Result<ServiceOutcomes> service_outcomes(const Context& ctx, const Actor& actor)
         ServiceOutcomes out;
         std::vector<core::EpisodeOutcome> paired;
         std::map<std::string, std::vector<core::EpisodeOutcome>> single;
+        std::map<std::string, std::vector<core::EpisodeOutcome>> monthly;  // "YYYY-MM" sorts
         for (const core::Client& client : *clients) {
           auto episodes = tx.episodes_of_client(actor.org, client.id);
           if (!episodes) return core::fail(episodes.error());
@@ -327,6 +328,7 @@ Result<ServiceOutcomes> service_outcomes(const Context& ctx, const Actor& actor)
               scores.anxiety_last = anx.last;
               auto outcome = core::nhs_talking_therapies_outcome(*paired_measures, scores);
               if (!outcome) return core::fail(outcome.error());
+              monthly[core::format_date(*e.closed).substr(0, 7)].push_back(*outcome);
               paired.push_back(std::move(*outcome));
               continue;
             }
@@ -345,12 +347,16 @@ Result<ServiceOutcomes> service_outcomes(const Context& ctx, const Actor& actor)
             auto outcome = core::nhs_talking_therapies_outcome(
                 core::PairedMeasures{*measure, *measure}, scores);
             if (!outcome) return core::fail(outcome.error());
+            monthly[core::format_date(*e.closed).substr(0, 7)].push_back(*outcome);
             single[e.instrument].push_back(std::move(*outcome));
           }
         }
         if (!paired.empty()) out.paired = core::summarise_service(paired);
         for (const auto& [instrument, outcomes] : single) {
           out.single_measure.push_back({instrument, core::summarise_service(outcomes)});
+        }
+        for (const auto& [month, outcomes] : monthly) {
+          out.by_month.push_back({month, core::summarise_service(outcomes)});
         }
         return out;
       });

@@ -92,6 +92,11 @@ struct MeasureOutcomes {
   core::ServiceSummary summary;
 };
 
+struct MonthOutcomes {
+  std::string month;  // YYYY-MM of the episodes' closing dates
+  core::ServiceSummary summary;
+};
+
 struct ServiceOutcomes {
   int episodes_open = 0;
   int episodes_closed = 0;
@@ -101,6 +106,9 @@ struct ServiceOutcomes {
   std::vector<MeasureOutcomes> single_measure;
   // Closed episodes whose instrument has no caseness cut-off or reliable-change threshold.
   int episodes_without_rules = 0;
+  // Every closed episode with rules (paired or single measure), by the month it closed
+  // ("2026-09"), oldest first: the dashboard's rates over time.
+  std::vector<MonthOutcomes> by_month;
 };
 
 // Admin only.

@@ -13,7 +13,7 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, "../..");
 export const tandemBinary = process.env.TANDEM_BIN ?? join(repo, "build", "tandem");
-export const resultsDir = join(repo, "web", "test-results");
+export const resultsDir = join(repo, "test-results");
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const axeSource = readFileSync(join(repo, "web", "node_modules", "axe-core", "axe.min.js"), "utf8");
 

@@ -286,8 +286,10 @@ export interface ServiceOutcomes {
   episodes_open: number;
   episodes_closed: number;
   episodes_without_rules: number;
-  paired: OutcomeSummary;
+  paired: OutcomeSummary | null;
   single_measure: { instrument: string; summary: OutcomeSummary }[];
+  // Every closed episode with rules, by the month it closed ("2026-09"), oldest first.
+  by_month: { month: string; summary: OutcomeSummary }[];
 }
 
 export interface User {
