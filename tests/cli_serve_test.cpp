@@ -61,8 +61,11 @@ TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     const std::string listen = "127.0.0.1:" + std::to_string(port);
+    const std::string expected =
+        std::string("phq9=") + TANDEM_SOURCE_DIR + "/examples/phq9-expected-bands.csv";
     ::execl(TANDEM_EXE, TANDEM_EXE, "serve", "--db", db.c_str(), "--key-file", key.c_str(),
-            "--listen", listen.c_str(), static_cast<char*>(nullptr));
+            "--listen", listen.c_str(), "--expected", expected.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::string health;
@@ -86,6 +89,15 @@ TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
   ASSERT_NE(clients.find("200 OK"), std::string::npos) << clients;
   EXPECT_FALSE(nlohmann::json::parse(body_of(clients))["items"].empty());
   EXPECT_NE(clients.find("Content-Security-Policy"), std::string::npos);
+  // The expected trajectories (--expected) judge episodes: some are not on track.
+  const std::string me = http(port, "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                        token + "\r\nConnection: close\r\n\r\n");
+  const int therapist = nlohmann::json::parse(body_of(me))["id"];
+  const std::string caseload =
+      http(port, "GET /api/v1/therapists/" + std::to_string(therapist) +
+                     "/caseload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                     "\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(caseload.find("\"not-on-track\""), std::string::npos) << caseload.substr(0, 400);
   const std::string anonymous =
       http(port, "GET /api/v1/clients HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_NE(anonymous.find("401"), std::string::npos) << anonymous;
@@ -95,6 +107,20 @@ TEST_F(CliTest, ServeAnswersOnTheDemoPracticeAndStopsOnSigterm) {
   ::waitpid(child, &status, 0);
   EXPECT_TRUE(WIFEXITED(status)) << "tandem serve did not exit on its own after SIGTERM";
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(CliTest, ServeRefusesAnExpectedTrajectoryItCannotRead) {
+  const std::string db = " --db sqlite:" + (dir_ / "e.db").string() + " --listen 127.0.0.1:0";
+  const auto malformed = run("serve" + db + " --expected phq9");
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_NE(malformed.err.find("'phq9' is not INSTRUMENT=FILE"), std::string::npos)
+      << malformed.err;
+  const auto missing = run("serve" + db + " --expected phq9=" + (dir_ / "none.csv").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("none.csv"), std::string::npos) << missing.err;
+  const auto unknown = run("serve" + db + " --expected nosuch=" + (dir_ / "none.csv").string());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("nosuch"), std::string::npos) << unknown.err;
 }
 
 TEST_F(CliTest, ServeRefusesATrustedProxyThatIsNotAnAddress) {

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/reference.hpp"
 #include "core/instrument.hpp"
 #include "core/progress_profile.hpp"
 #include "core/record.hpp"
@@ -266,37 +267,6 @@ void format_row(io::RowBuffer& row, std::string_view id, const core::Instrument&
   row.number(p.trend.upper);
   row.flag(p.steady);
   row.text(summary(p));
-}
-
-// Reads a reference of completed episodes (long or wide scores) or an exported band
-// table (header intake_lower, intake_upper, stratum_episodes, session, n, p10 ... p90) and
-// gives the expected trajectory for `instrument`.
-core::Result<core::ExpectedTrajectory> load_reference(const std::string& path,
-                                                      const core::Instrument& instrument,
-                                                      const io::ReadOptions& read) {
-  auto options = core::trajectory_options(instrument);
-  if (!options) return core::fail(options.error());
-  auto file = io::MappedFile::open(path);
-  if (!file) return core::fail(file.error());
-  if (file->text().substr(0, file->text().find('\n')).find("intake_lower") !=
-      std::string_view::npos) {
-    auto table = io::read_band_table(std::move(*file));
-    if (!table) return core::fail(table.error());
-    return core::from_table(*table, *options);
-  }
-  auto scores = io::read_scores(std::move(*file), read);
-  if (!scores) return core::fail(scores.error());
-  std::vector<std::vector<double>> reference(scores->size());
-  for (std::size_t i = 0; i < scores->size(); ++i) {
-    const auto row = scores->row(i);
-    reference[i].assign(row.begin(), row.end());
-  }
-  auto model = core::fit_expected_trajectory(reference, *options);
-  if (!model) {
-    return core::fail(core::Status::invalid_argument(
-        fmt::format("{}: {}", path, model.error().message()), "reference"));
-  }
-  return model;
 }
 
 core::Result<core::ProfileOptions> profile_options(const ProfileArgs& args) {

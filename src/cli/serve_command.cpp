@@ -26,6 +26,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/keys.hpp"
+#include "cli/reference.hpp"
 #include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
 #include "crypto/tokens.hpp"
@@ -47,6 +48,7 @@ struct ServeFlags {
   std::optional<std::string> web_dir;
   std::optional<int> threads;
   std::optional<std::string> trusted_proxies;
+  std::optional<std::string> expected;
 };
 
 struct ServeSettings {
@@ -57,6 +59,7 @@ struct ServeSettings {
   int threads = 8;
   std::size_t max_body_bytes = api::kDefaultMaxBodyBytes;
   std::string trusted_proxies;  // comma-separated IPs whose X-Forwarded-For is believed
+  std::string expected;         // "phq9=bands.csv,...": expected trajectories (not-on-track, bands)
 };
 
 std::optional<std::string> env(const char* name) {
@@ -69,7 +72,7 @@ std::optional<std::string> env(const char* name) {
 core::Status mistyped(const std::string& path, std::string_view name) {
   return core::Status::invalid_argument(
       fmt::format("{}: unknown or mistyped setting '{}' (known: db, listen, key_file, "
-                  "web_dir, threads, max_body_bytes, trusted_proxies)",
+                  "web_dir, threads, max_body_bytes, trusted_proxies, expected)",
                   path, name),
       std::string(name));
 }
@@ -118,6 +121,10 @@ core::Status apply_config_file(const std::string& path, ServeSettings& settings)
       auto list = text ? std::optional<std::string>(*text) : comma_list(*node.as_array());
       if (!list) return mistyped(path, name);
       settings.trusted_proxies = *list;
+    } else if (name == "expected" && (text || node.is_array())) {
+      auto list = text ? std::optional<std::string>(*text) : comma_list(*node.as_array());
+      if (!list) return mistyped(path, name);
+      settings.expected = *list;
     } else {
       return mistyped(path, name);
     }
@@ -151,6 +158,7 @@ core::Result<ServeSettings> resolve(const ServeFlags& flags) {
   pick(flags.key_file, "TANDEM_KEY_FILE", settings.key_file);
   pick(flags.web_dir, "TANDEM_WEB_DIR", settings.web_dir);
   pick(flags.trusted_proxies, "TANDEM_TRUSTED_PROXIES", settings.trusted_proxies);
+  pick(flags.expected, "TANDEM_EXPECTED", settings.expected);
   if (flags.threads) settings.threads = *flags.threads;
   if (!settings.web_dir && std::filesystem::is_directory("web/dist")) settings.web_dir = "web/dist";
   return settings;
@@ -222,6 +230,11 @@ int run_serve(const ServeFlags& flags) {
   auto proxies = api::TrustedProxies::parse(settings->trusted_proxies);
   if (!proxies) return report(proxies.error());
   server_settings.trusted_proxies = std::move(*proxies);
+  // Expected trajectories by instrument: the not-on-track signal and the expected band.
+  auto expected = load_references(settings->expected, instrument_dir());
+  if (!expected) return report(expected.error());
+  service::InsightOptions insight;
+  if (!expected->empty()) insight.expected = &*expected;
 
   auto cipher = load_cipher(settings->key_file);
   if (!cipher) return report(cipher.error());
@@ -254,6 +267,7 @@ int run_serve(const ServeFlags& flags) {
   deps.service = &context;
   deps.texts = texts ? &*texts : nullptr;
   deps.sessions = &sessions;
+  deps.insight = &insight;
   auto router = api::Router::create(api::routes(deps));
   if (!router) return report(router.error());
   api::Server server(std::move(server_settings), std::move(*router), metrics, clock);
@@ -302,6 +316,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_option("--trusted-proxies", flags->trusted_proxies,
                     "comma-separated IPs of reverse proxies whose X-Forwarded-For names the "
                     "client (login throttling per address) [env TANDEM_TRUSTED_PROXIES]");
+  serve->add_option("--expected", flags->expected,
+                    "expected trajectories, INSTRUMENT=FILE[,...]: a band table from "
+                    "`tandem evaluate-alerts --export-bands` or completed episodes' scores "
+                    "(the not-on-track signal and the expected band) [env TANDEM_EXPECTED]");
   serve->callback([flags, &exit_code] { exit_code = run_serve(*flags); });
 }
 
