@@ -572,6 +572,56 @@ TEST(ApiShutdown, SigtermMakesRunReturnAfterTheRequestInFlight) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// HTTPS in the process: a self-signed certificate made with the openssl command for the test.
+TEST(ApiTls, ServesHttpsWithHstsAndTellsHandlersTheConnectionIsSecure) {
+  const fs::path dir = fs::temp_directory_path() / ("tandem_tls_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path cert = dir / "cert.pem";
+  const fs::path key = dir / "key.pem";
+  const std::string make_cert =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+      key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0) << "the openssl command is needed for this test";
+  Metrics metrics;
+  FixedClock clock;
+  PingStore store(core::Status::ok());
+  std::vector<Route> table = routes(Dependencies{store, metrics, clock});
+  table.push_back({"GET", "/api/v1/test/secure", Auth::kPublic, [](const Request& request) {
+                     return Response::json({{"secure", request.secure}});
+                   }});
+  ServerSettings settings;
+  settings.port = 0;
+  settings.log_sink = [](std::string_view) {};
+  settings.tls = ServerSettings::Tls{cert, key};
+  Server server(settings, std::move(*Router::create(std::move(table))), metrics, clock);
+  ASSERT_TRUE(server.start().is_ok());
+  httplib::SSLClient https("127.0.0.1", server.port());
+  https.enable_server_certificate_verification(false);
+  auto res = https.Get("/api/v1/test/secure");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body).at("secure"), true);
+  EXPECT_EQ(res->get_header_value("Strict-Transport-Security"),
+            "max-age=31536000; includeSubDomains");
+  httplib::Client plain("127.0.0.1", server.port());
+  plain.set_read_timeout(std::chrono::seconds(2));
+  auto refused = plain.Get("/healthz");
+  EXPECT_TRUE(!refused || refused->status != 200) << "plain HTTP is not served on the TLS port";
+  server.stop();
+
+  ServerSettings bad;
+  bad.port = 0;
+  bad.log_sink = [](std::string_view) {};
+  bad.tls = ServerSettings::Tls{dir / "missing.pem", key};
+  Server broken(bad, std::move(*Router::create(routes(Dependencies{store, metrics, clock}))),
+                metrics, clock);
+  auto bound = broken.bind();
+  ASSERT_FALSE(bound);
+  EXPECT_EQ(bound.error().field(), "tls");
+  EXPECT_NE(bound.error().message().find("missing.pem"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(ApiProblem, EveryStatusCodeHasOneHttpStatus) {
   using core::StatusCode;
   EXPECT_EQ(http_status(StatusCode::kInvalidArgument), 400);

@@ -123,6 +123,15 @@ TEST_F(CliTest, ServeRefusesAnExpectedTrajectoryItCannotRead) {
   EXPECT_NE(unknown.err.find("nosuch"), std::string::npos) << unknown.err;
 }
 
+TEST_F(CliTest, ServeWantsBothTheTlsCertificateAndItsKey) {
+  const auto half = run("serve --db sqlite:" + (dir_ / "t.db").string() +
+                        " --listen 127.0.0.1:0 --tls-cert " + (dir_ / "cert.pem").string());
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_NE(half.err.find("give both the certificate (--tls-cert) and its private key"),
+            std::string::npos)
+      << half.err;
+}
+
 TEST_F(CliTest, ServeRefusesATrustedProxyThatIsNotAnAddress) {
   const auto flag = run("serve --db sqlite:" + (dir_ / "t.db").string() +
                         " --listen 127.0.0.1:0 --trusted-proxies 10.0.0.1,proxy.example.org");

@@ -47,6 +47,8 @@ struct Request {
   // The client's IP (login throttling per address): the TCP peer, or behind a trusted proxy
   // the address it forwarded for (TrustedProxies). Never logged.
   std::string remote_address;
+  // Whether the connection is HTTPS in this process (the session cookie is then Secure).
+  bool secure = false;
   // The authenticated caller: always set when a kSession route's handler runs (the
   // server's Authenticator put it there); unset on public routes.
   std::optional<service::Actor> actor;

@@ -43,7 +43,7 @@ bool unsafe(std::string_view method) {
 }
 
 bool over_tls(const Request& request) {
-  return request.header("x-forwarded-proto").value_or("") == "https";
+  return request.secure || request.header("x-forwarded-proto").value_or("") == "https";
 }
 
 std::string session_cookie(const Request& request, std::string_view value, long max_age_s) {

@@ -109,23 +109,41 @@ class Server::Impl {
       : settings_(std::move(settings)),
         router_(std::move(router)),
         metrics_(metrics),
-        clock_(clock) {
+        clock_(clock),
+        http_(make_server(settings_)) {
     if (settings_.web_dir) {
       auto files = StaticFiles::open(*settings_.web_dir);
       if (files) static_files_.emplace(std::move(*files));
     }
-    configure();
+    if (http_) configure();
   }
 
   ~Impl() { stop(); }
 
+  // Plain HTTP, or HTTPS when a certificate and key are given; nullptr when they cannot be
+  // read (tls_error() says so before anything binds).
+  static std::unique_ptr<httplib::Server> make_server(const ServerSettings& settings) {
+    if (!settings.tls) return std::make_unique<httplib::Server>();
+    auto server = std::make_unique<httplib::SSLServer>(settings.tls->certificate.c_str(),
+                                                       settings.tls->private_key.c_str());
+    if (!server->is_valid()) return nullptr;
+    return server;
+  }
+
   core::Result<int> bind() {
     std::lock_guard lock(mutex_);
     if (port_ > 0) return port_;
+    if (!http_) {
+      return core::fail(core::Status::invalid_argument(
+          fmt::format("cannot use the TLS certificate {} with the key {} (unreadable, not PEM, "
+                      "or they do not match)",
+                      settings_.tls->certificate.string(), settings_.tls->private_key.string()),
+          "tls"));
+    }
     int port = -1;
     if (settings_.port == 0) {
-      port = http_.bind_to_any_port(settings_.host);
-    } else if (http_.bind_to_port(settings_.host, settings_.port)) {
+      port = http_->bind_to_any_port(settings_.host);
+    } else if (http_->bind_to_port(settings_.host, settings_.port)) {
       port = settings_.port;
     }
     if (port <= 0) {
@@ -144,7 +162,7 @@ class Server::Impl {
       if (stop_requested_) return core::Status::ok();
       running_ = true;
     }
-    const bool clean = http_.listen_after_bind();
+    const bool clean = http_->listen_after_bind();
     {
       std::lock_guard lock(mutex_);
       running_ = false;
@@ -162,7 +180,7 @@ class Server::Impl {
       if (!status.is_ok()) log_event("server_error", status.message());
     });
     const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
-    while (!http_.is_running()) {
+    while (!http_->is_running()) {
       if (SteadyClock::now() > deadline) {
         return core::Status::unavailable("the HTTP server did not start within 5 s");
       }
@@ -176,13 +194,13 @@ class Server::Impl {
       std::unique_lock lock(mutex_);
       stop_requested_ = true;
       // httplib's stop() does nothing until its accept loop has started.
-      while (running_ && !http_.is_running()) {
+      while (running_ && !http_->is_running()) {
         lock.unlock();
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         lock.lock();
       }
     }
-    http_.stop();
+    if (http_) http_->stop();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   }
 
@@ -196,22 +214,25 @@ class Server::Impl {
 
  private:
   void configure() {
-    http_.new_task_queue = [threads = settings_.threads] {
+    http_->new_task_queue = [threads = settings_.threads] {
       return new httplib::ThreadPool(static_cast<std::size_t>(threads > 0 ? threads : 1));
     };
-    http_.set_payload_max_length(settings_.max_body_bytes);
-    http_.set_read_timeout(settings_.read_timeout);
-    http_.set_write_timeout(settings_.write_timeout);
-    http_.set_keep_alive_timeout(settings_.keep_alive_timeout.count());
+    http_->set_payload_max_length(settings_.max_body_bytes);
+    http_->set_read_timeout(settings_.read_timeout);
+    http_->set_write_timeout(settings_.write_timeout);
+    http_->set_keep_alive_timeout(settings_.keep_alive_timeout.count());
     // cpp-httplib writes a response's headers and body in separate send()s; with Nagle's
     // algorithm on, the body waits for the client's delayed ACK (40 ms on Linux) on every
     // keep-alive request (bench/load: 300 requests/s even for /healthz).
-    http_.set_tcp_nodelay(true);
+    http_->set_tcp_nodelay(true);
     httplib::Headers defaults;
     for (const auto& [name, value] : security_headers()) defaults.emplace(name, value);
-    http_.set_default_headers(std::move(defaults));
+    if (settings_.tls) {
+      defaults.emplace("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+    http_->set_default_headers(std::move(defaults));
 
-    http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       t_in_flight = InFlight{true, SteadyClock::now(), std::string(kUnmatchedRoute), {}};
       const std::string incoming = req.get_header_value("X-Request-Id");
       t_in_flight.request_id = acceptable_request_id(incoming) ? incoming : new_request_id();
@@ -222,15 +243,15 @@ class Server::Impl {
       write(dispatch_request(req), res);
     };
     const std::string everything = ".*";
-    http_.Get(everything, dispatch);
-    http_.Post(everything, dispatch);
-    http_.Put(everything, dispatch);
-    http_.Patch(everything, dispatch);
-    http_.Delete(everything, dispatch);
-    http_.Options(everything, dispatch);
+    http_->Get(everything, dispatch);
+    http_->Post(everything, dispatch);
+    http_->Put(everything, dispatch);
+    http_->Patch(everything, dispatch);
+    http_->Delete(everything, dispatch);
+    http_->Options(everything, dispatch);
 
     // Errors raised by httplib itself (413, 400, 414) get a problem body too.
-    http_.set_error_handler(
+    http_->set_error_handler(
         httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
           res.set_content(dump(problem_for_http_status(res.status)),
@@ -238,12 +259,12 @@ class Server::Impl {
           res.set_header("Cache-Control", "no-store");
           return httplib::Server::HandlerResponse::Handled;
         }));
-    http_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                   const std::exception_ptr&) {
+    http_->set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                    const std::exception_ptr&) {
       res.status = 500;
       res.set_content(dump(problem_for_http_status(500)), std::string(kProblemContentType).c_str());
     });
-    http_.set_logger(
+    http_->set_logger(
         [this](const httplib::Request& req, const httplib::Response& res) { finish(req, res); });
   }
 
@@ -315,6 +336,7 @@ class Server::Impl {
       request.headers.emplace(std::move(lower), value);
     }
     request.remote_address = client_address(request, req.remote_addr);
+    request.secure = settings_.tls.has_value();
     if (route.auth == Auth::kSession) {
       if (!authenticator_) {
         return Response::problem(
@@ -387,7 +409,7 @@ class Server::Impl {
   const core::Clock& clock_;
   std::optional<StaticFiles> static_files_;
   Authenticator authenticator_;
-  httplib::Server http_;
+  std::unique_ptr<httplib::Server> http_;  // an httplib::SSLServer under TLS
   std::thread thread_;
   mutable std::mutex mutex_;
   int port_ = 0;

@@ -34,6 +34,13 @@ struct ServerSettings {
   // An idle keep-alive connection is closed after this; stop() may wait this long.
   std::chrono::seconds keep_alive_timeout{2};
   std::optional<std::filesystem::path> web_dir;  // web/dist; none: API only
+  // HTTPS in the process (PEM files); none: plain HTTP, for 127.0.0.1 behind a reverse proxy
+  // that terminates TLS.
+  struct Tls {
+    std::filesystem::path certificate;
+    std::filesystem::path private_key;
+  };
+  std::optional<Tls> tls;
   // Reverse proxies whose X-Forwarded-For is believed (Request::remote_address); none by
   // default, so the address is the TCP peer's.
   TrustedProxies trusted_proxies;

@@ -49,6 +49,8 @@ struct ServeFlags {
   std::optional<int> threads;
   std::optional<std::string> trusted_proxies;
   std::optional<std::string> expected;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
 };
 
 struct ServeSettings {
@@ -60,6 +62,8 @@ struct ServeSettings {
   std::size_t max_body_bytes = api::kDefaultMaxBodyBytes;
   std::string trusted_proxies;  // comma-separated IPs whose X-Forwarded-For is believed
   std::string expected;         // "phq9=bands.csv,...": expected trajectories (not-on-track, bands)
+  std::optional<std::string> tls_cert;  // PEM; with tls_key: HTTPS in the process
+  std::optional<std::string> tls_key;
 };
 
 std::optional<std::string> env(const char* name) {
@@ -72,7 +76,7 @@ std::optional<std::string> env(const char* name) {
 core::Status mistyped(const std::string& path, std::string_view name) {
   return core::Status::invalid_argument(
       fmt::format("{}: unknown or mistyped setting '{}' (known: db, listen, key_file, "
-                  "web_dir, threads, max_body_bytes, trusted_proxies, expected)",
+                  "web_dir, threads, max_body_bytes, trusted_proxies, expected, tls_cert, tls_key)",
                   path, name),
       std::string(name));
 }
@@ -113,6 +117,10 @@ core::Status apply_config_file(const std::string& path, ServeSettings& settings)
       settings.key_file = *text;
     } else if (name == "web_dir" && text) {
       settings.web_dir = *text;
+    } else if (name == "tls_cert" && text) {
+      settings.tls_cert = *text;
+    } else if (name == "tls_key" && text) {
+      settings.tls_key = *text;
     } else if (name == "threads" && number && *number > 0 && *number <= 1024) {
       settings.threads = static_cast<int>(*number);
     } else if (name == "max_body_bytes" && number && *number > 0) {
@@ -159,6 +167,13 @@ core::Result<ServeSettings> resolve(const ServeFlags& flags) {
   pick(flags.web_dir, "TANDEM_WEB_DIR", settings.web_dir);
   pick(flags.trusted_proxies, "TANDEM_TRUSTED_PROXIES", settings.trusted_proxies);
   pick(flags.expected, "TANDEM_EXPECTED", settings.expected);
+  pick(flags.tls_cert, "TANDEM_TLS_CERT", settings.tls_cert);
+  pick(flags.tls_key, "TANDEM_TLS_KEY", settings.tls_key);
+  if (settings.tls_cert.has_value() != settings.tls_key.has_value()) {
+    return core::fail(core::Status::invalid_argument(
+        "tls: give both the certificate (--tls-cert) and its private key (--tls-key), or neither",
+        settings.tls_cert ? "tls_key" : "tls_cert"));
+  }
   if (flags.threads) settings.threads = *flags.threads;
   if (!settings.web_dir && std::filesystem::is_directory("web/dist")) settings.web_dir = "web/dist";
   return settings;
@@ -227,6 +242,9 @@ int run_serve(const ServeFlags& flags) {
   server_settings.threads = settings->threads;
   server_settings.max_body_bytes = settings->max_body_bytes;
   if (settings->web_dir) server_settings.web_dir = *settings->web_dir;
+  if (settings->tls_cert) {
+    server_settings.tls = api::ServerSettings::Tls{*settings->tls_cert, *settings->tls_key};
+  }
   auto proxies = api::TrustedProxies::parse(settings->trusted_proxies);
   if (!proxies) return report(proxies.error());
   server_settings.trusted_proxies = std::move(*proxies);
@@ -281,7 +299,8 @@ int run_serve(const ServeFlags& flags) {
   }
   auto port = server.bind();
   if (!port) return report(port.error());
-  std::fprintf(stderr, "tandem: serving http://%s:%d (store %s, web %s); Ctrl-C stops\n",
+  std::fprintf(stderr, "tandem: serving %s://%s:%d (store %s, web %s); Ctrl-C stops\n",
+               settings->tls_cert ? "https" : "http",
                settings->listen.substr(0, settings->listen.rfind(':')).c_str(), *port,
                store::describe_url(settings->db).c_str(),
                settings->web_dir ? settings->web_dir->c_str() : "none");
@@ -316,6 +335,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_option("--trusted-proxies", flags->trusted_proxies,
                     "comma-separated IPs of reverse proxies whose X-Forwarded-For names the "
                     "client (login throttling per address) [env TANDEM_TRUSTED_PROXIES]");
+  serve->add_option("--tls-cert", flags->tls_cert,
+                    "HTTPS: the certificate chain (PEM); with --tls-key. Without them, plain "
+                    "HTTP for a reverse proxy that terminates TLS [env TANDEM_TLS_CERT]");
+  serve->add_option("--tls-key", flags->tls_key,
+                    "HTTPS: the certificate's private key (PEM) [env TANDEM_TLS_KEY]");
   serve->add_option("--expected", flags->expected,
                     "expected trajectories, INSTRUMENT=FILE[,...]: a band table from "
                     "`tandem evaluate-alerts --export-bands` or completed episodes' scores "
