@@ -275,6 +275,7 @@ function Steps({ data, session, episode, user, autoStart }: { data: CheckInData;
   live.current = { step, goalValues, alliance, progress };
   const commitCurrent = () => {
     window.clearTimeout(commitTimer.current);
+    commitTimer.current = undefined;
     const now = live.current;
     if (now.step?.kind === "goal" && now.step.goal.scale === "gbo") {
       const shown = now.goalValues[now.step.goal.key];
@@ -282,6 +283,15 @@ function Steps({ data, session, episode, user, autoStart }: { data: CheckInData;
     }
     if (now.step?.kind === "feel" && now.alliance !== null && now.alliance !== now.progress.alliance) rateAlliance(now.alliance);
   };
+
+  const commitRef = useRef(commitCurrent);
+  commitRef.current = commitCurrent;
+  useEffect(
+    () => () => {
+      if (commitTimer.current !== undefined) commitRef.current();
+    },
+    [],
+  );
 
   const commitSoon = () => {
     window.clearTimeout(commitTimer.current);
@@ -376,10 +386,7 @@ function Steps({ data, session, episode, user, autoStart }: { data: CheckInData;
     <ClientPage title="Today's check-in">
       {crisisBox}
       <div class="stepper">
-        <p class="step-count">
-          {stepLabel(index, count)}
-          {onQuestion && draft.position >= 0 ? <span class="quiet"> · Question {draft.position + 1} of {questionnaire!.items.length}</span> : null}
-        </p>
+        <p class="step-count">{stepLabel(index, count)}</p>
         <div class="step-bar" aria-hidden="true">
           <span class="step-bar-fill" style={{ width: `${((index + 1) / count) * 100}%` }} />
         </div>
@@ -607,7 +614,8 @@ function QuestionnaireStep({
   const leftOut = questionnaire.items.length - answeredCount(draft, questionnaire.items.length);
   return (
     <>
-      <StepHeading headingRef={headingRef}>{name}</StepHeading>
+      <p class="step-kicker">{name}</p>
+      <StepHeading headingRef={headingRef}>{`Question ${at + 1} of ${questionnaire.items.length}`}</StepHeading>
       <fieldset class="choices">
         <legend class="question">
           <span class="hint">{questionnaire.preamble}</span>

@@ -2,7 +2,7 @@
 // it in the server's client sentences only (never the clinician's wording or the numbers
 // behind it), their goals and questionnaire answers over time with a text alternative, what
 // better looks like in their words, and the agreement made together with its history.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../../api";
 import { goalChart, lastSessionNumber, scoreChart, scorePoints } from "../../charts/timeline";
 import { ErrorNote, Loading } from "../../components/common";
@@ -10,7 +10,7 @@ import { useLoad, useTitle } from "../../hooks";
 import { useMe } from "../../session";
 import { formatDate, label, statusLabels } from "../../texts";
 import type { Episode, Goal, Organisation, Profile, Timeline, TimelineGoal } from "../../types";
-import { Chart, ClientPage, HelpNow, myEpisodes, useWidth } from "./parts";
+import { Chart, ClientPage, HelpNow, myEpisodes } from "./parts";
 import type { DefinitionVersion } from "./types";
 import { chooseEpisode, describeChanges, dimensionOrder, gasLevelNames, gasLevelNumber, gasLevelWords, momentLabel, newestFirst, shortName, withGoalWords } from "./words";
 import "./client.css";
@@ -89,7 +89,7 @@ function EpisodeJourney({ episode }: { episode: Episode }) {
   return (
     <>
       {episode.status === "closed" ? <p class="quiet">This time in therapy ended on {formatDate(episode.closed)}. Here is how it went.</p> : null}
-      <HowItIsGoing profile={profile} timeline={timeline} goals={goals} />
+      <HowItIsGoing profile={profile} timeline={timeline} goals={goals} ended={episode.status === "closed"} />
       <GoalsOverTime timeline={timeline} />
       <ScoresOverTime timeline={timeline} />
       <Moments timeline={timeline} />
@@ -107,13 +107,13 @@ function dimensionTitle(key: string, timeline: Timeline, goals: { key: string; t
   return key;
 }
 
-function HowItIsGoing({ profile, timeline, goals }: { profile: Profile; timeline: Timeline; goals: { key: string; text: string }[] }) {
+function HowItIsGoing({ profile, timeline, goals, ended }: { profile: Profile; timeline: Timeline; goals: { key: string; text: string }[]; ended: boolean }) {
   const patterns = profile.patterns.map((p) => profile.texts.patterns[p]?.client).filter((t): t is string => Boolean(t));
   const keys = dimensionOrder(Object.keys(profile.texts.dimensions), timeline.instrument.id, goals);
   const signals = profile.texts.signals.map((s) => s.client).filter(Boolean);
   return (
     <section aria-labelledby="going-heading">
-      <h2 id="going-heading">How things are going</h2>
+      <h2 id="going-heading">{ended ? "How things went" : "How things are going"}</h2>
       <div class="card pattern-card">
         {patterns.length ? (
           patterns.map((text, i) => (
@@ -126,7 +126,7 @@ function HowItIsGoing({ profile, timeline, goals }: { profile: Profile; timeline
         )}
       </div>
       {keys.length ? (
-        <ul class="dimension-list">
+        <ul class="going-list">
           {keys.map((key) => (
             <li key={key} class="card">
               <h3>
@@ -158,7 +158,6 @@ function goalValueWords(goal: TimelineGoal, value: number | undefined): string {
 }
 
 function GoalsOverTime({ timeline }: { timeline: Timeline }) {
-  const [ref, width] = useWidth<HTMLDivElement>();
   const last = lastSessionNumber(timeline);
   const rated = timeline.goals.filter((g) => g.ratings.length);
   return (
@@ -178,17 +177,15 @@ function GoalsOverTime({ timeline }: { timeline: Timeline }) {
       ) : (
         <p class="quiet">Your goal ratings will show here after your first check-in.</p>
       )}
-      <div ref={ref}>
-        {rated.map((goal) => (
-          <GoalOverTime key={goal.key} goal={goal} last={last} width={width} />
-        ))}
-      </div>
+      {rated.map((goal) => (
+        <GoalOverTime key={goal.key} goal={goal} last={last} />
+      ))}
     </section>
   );
 }
 
-function GoalOverTime({ goal, last, width }: { goal: TimelineGoal; last: number; width: number }) {
-  const options = useMemo(() => goalChart(goal, last, width), [goal, last, width]);
+function GoalOverTime({ goal, last }: { goal: TimelineGoal; last: number }) {
+  const build = useCallback((width: number) => goalChart(goal, last, width), [goal, last]);
   const sessions = [...new Set(goal.ratings.map((r) => r.session))].sort((a, b) => a - b);
   const at = (session: number, rater: "client" | "therapist") => goal.ratings.find((r) => r.session === session && r.rater === rater)?.value;
   const scaleWords = goal.scale === "gas" ? "levels −2 to +2, where 0 is what you hoped for" : "0 to 10, how close you feel";
@@ -196,7 +193,7 @@ function GoalOverTime({ goal, last, width }: { goal: TimelineGoal; last: number;
     <div class="card goal-over-time">
       <h3>{goal.text}</h3>
       <p class="hint">Rated {scaleWords}.</p>
-      <Chart options={options} label={`${goal.text}: your ratings and your therapist's, session by session (${scaleWords})`} />
+      <Chart build={build} label={`${goal.text}: your ratings and your therapist's, session by session (${scaleWords})`} />
       <details>
         <summary>The ratings as a table</summary>
         <div class="table-scroll">
@@ -226,8 +223,7 @@ function GoalOverTime({ goal, last, width }: { goal: TimelineGoal; last: number;
 }
 
 function ScoresOverTime({ timeline }: { timeline: Timeline }) {
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const options = useMemo(() => scoreChart(timeline, "client", width), [timeline, width]);
+  const build = useCallback((width: number) => scoreChart(timeline, "client", width), [timeline]);
   const points = scorePoints(timeline);
   const { instrument } = timeline;
   const name = shortName(instrument.name, instrument.id);
@@ -236,12 +232,12 @@ function ScoresOverTime({ timeline }: { timeline: Timeline }) {
     <section aria-labelledby="scores-heading">
       <h2 id="scores-heading">Your {name} answers over time</h2>
       {points.length ? (
-        <div class="card" ref={ref}>
+        <div class="card">
           <p class="hint">
             {instrument.name}: from {instrument.min} to {instrument.max}; {instrument.lower_is_better ? "lower means fewer difficulties" : "higher means things are better"}. Ups and downs
             along the way are normal.
           </p>
-          <Chart options={options} label={`Your ${name} totals, session by session`} />
+          <Chart build={build} label={`Your ${name} totals, session by session`} />
           <ul class="legend">
             <li>● your total at each session</li>
             {timeline.reliable_change_band ? <li>shaded band: changes inside it are within everyday ups and downs</li> : null}
@@ -423,7 +419,7 @@ function Agreement({ episode, versions, onAgreed }: { episode: Episode; versions
         </p>
       </div>
       <h3>How it has changed</h3>
-      <ol class="history" reversed>
+      <ol class="version-history" reversed>
         {history.map(({ version, previous }) => (
           <li key={version.version} class="card">
             <p>

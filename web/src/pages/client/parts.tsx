@@ -1,7 +1,7 @@
 // Pieces both client pages use: the client's episodes, the "If you need help now" box, a
 // 0-10 slider that can stay unanswered, and the width a chart may take.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type * as Plot from "@observablehq/plot";
 import { api } from "../../api";
 import { Page } from "../../components/common";
@@ -74,7 +74,7 @@ export function Slider({
       </label>
       {children}
       <p class="slider-value" aria-hidden="true">
-        {value === null ? <span class="quiet">Not answered yet: tap the line</span> : <>
+        {value === null ? <span class="quiet">Not answered yet: choose a point on the line</span> : <>
             <strong>{value}</strong> <span class="quiet">of 10</span>
           </>}
       </p>
@@ -121,23 +121,26 @@ export function useWidth<T extends HTMLElement>(fallback = 640): [{ current: T |
   return [ref, width];
 }
 
-// PlotFigure, with Plot's aria-label on the marks inside the chart taken away: the chart is
-// one image (role="img" with its own label and a table beside it), and axe-core counts a
-// label on a <g> without a role as a serious fault (aria-prohibited-attr).
-export function Chart({ options, label }: { options: Plot.PlotOptions; label: string }) {
-  const holder = useRef<HTMLDivElement>(null);
+// PlotFigure at the width its place on the page gives it, with Plot's aria-label on the
+// marks inside the chart taken away: the chart is one image (role="img" with its own label
+// and a table beside it), and axe-core counts a label on a <g> without a role as a serious
+// fault (aria-prohibited-attr).
+export function Chart({ build, label }: { build: (width: number) => Plot.PlotOptions; label: string }) {
+  const [holder, width] = useWidth<HTMLDivElement>();
+  const options = useMemo(() => build(width), [build, width]);
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const clean = () => element.querySelectorAll("svg [aria-label], svg [aria-description]").forEach((node) => {
-      node.removeAttribute("aria-label");
-      node.removeAttribute("aria-description");
-    });
+    const clean = () =>
+      element.querySelectorAll("svg [aria-label], svg [aria-description]").forEach((node) => {
+        node.removeAttribute("aria-label");
+        node.removeAttribute("aria-description");
+      });
     clean();
     const observer = new MutationObserver(clean);
     observer.observe(element, { childList: true, subtree: true });
     return () => observer.disconnect();
-  }, []);
+  }, [holder]);
   return (
     <div ref={holder}>
       <PlotFigure options={options} label={label} />
