@@ -127,7 +127,7 @@ export interface DefinitionChanges {
   goals_added: string[];
   goals_removed: string[];
   goals_retuned: string[];
-  goals_reworded: string[];
+  goals_reworded: { key: string; before: string; after: string }[];
 }
 
 export interface Definition {
@@ -142,7 +142,7 @@ export interface Definition {
   changes: DefinitionChanges;
   client_agreed_at: string | null;
   therapist_agreed_at: string | null;
-  revised_at_session: number;
+  revised_at_session: number | null;
 }
 
 export interface TimelineSession {
