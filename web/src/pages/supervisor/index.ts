@@ -1,4 +1,2 @@
-// The supervisor's pages.
-import type { RouteDef } from "../../routes";
-
-export const supervisorRoutes: RouteDef[] = [];
+// The supervisor's pages (the table lives in routes.tsx, where JSX may be written).
+export { supervisorRoutes } from "./routes";
