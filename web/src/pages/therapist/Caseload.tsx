@@ -16,6 +16,8 @@ export function Caseload() {
   const me = useMe();
   const loaded = useLoad(() => api.get<CaseloadData>(`/api/v1/therapists/${me.id}/caseload`), [me.id]);
   const [filter, setFilter] = useState<CaseloadFilter>(noFilter);
+  // The kinds-of-signal toggles start open where there is room, folded on a phone.
+  const [wide] = useState(() => window.matchMedia("(min-width: 52rem)").matches);
 
   if (loaded.loading && !loaded.data) {
     return (
@@ -38,7 +40,7 @@ export function Caseload() {
         <div class="card empty-note">
           <p>Your caseload is empty for now.</p>
           <p>
-            When you add someone, they appear here, with anything worth a look on top. Start with <a href="/clients/new">New client</a>.
+            When you add someone, they appear here, with anything worth a look on top. <a href="/clients/new">Add your first client</a>.
           </p>
         </div>
       </Page>
@@ -64,36 +66,39 @@ export function Caseload() {
             <span>Only clients with something to look at</span>
           </label>
         </div>
-        <div class="filter-row">
-          {counts.length ? (
+        <details class="more-filters" open={wide}>
+          <summary>By what to look at, open or ended</summary>
+          <div class="filter-row">
+            {counts.length ? (
+              <fieldset class="chips">
+                <legend>What to look at</legend>
+                <div class="chip-row">
+                  {counts.map(({ type, clients: n }) => (
+                    <label key={type} class="chip">
+                      <input type="checkbox" checked={filter.signalTypes.includes(type)} onChange={() => toggleType(type)} />
+                      <span>
+                        {label(signalLabels, type)} ({n})
+                      </span>
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+            ) : null}
             <fieldset class="chips">
-              <legend>What to look at</legend>
+              <legend>Episodes</legend>
               <div class="chip-row">
-                {counts.map(({ type, clients: n }) => (
-                  <label key={type} class="chip">
-                    <input type="checkbox" checked={filter.signalTypes.includes(type)} onChange={() => toggleType(type)} />
-                    <span>
-                      {label(signalLabels, type)} ({n})
-                    </span>
-                  </label>
-                ))}
+                <label class="chip">
+                  <input type="checkbox" checked={filter.showOpen} onChange={(e) => set({ showOpen: e.currentTarget.checked })} />
+                  <span>Open</span>
+                </label>
+                <label class="chip">
+                  <input type="checkbox" checked={filter.showEnded} onChange={(e) => set({ showEnded: e.currentTarget.checked })} />
+                  <span>Ended</span>
+                </label>
               </div>
             </fieldset>
-          ) : null}
-          <fieldset class="chips">
-            <legend>Episodes</legend>
-            <div class="chip-row">
-              <label class="chip">
-                <input type="checkbox" checked={filter.showOpen} onChange={(e) => set({ showOpen: e.currentTarget.checked })} />
-                <span>Open</span>
-              </label>
-              <label class="chip">
-                <input type="checkbox" checked={filter.showEnded} onChange={(e) => set({ showEnded: e.currentTarget.checked })} />
-                <span>Ended</span>
-              </label>
-            </div>
-          </fieldset>
-        </div>
+          </div>
+        </details>
       </form>
       <p role="status" aria-live="polite" class="quiet">
         {isFiltered(filter) ? `Showing ${shown.length} of ${clients.length}.` : ""}

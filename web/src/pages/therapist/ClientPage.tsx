@@ -63,7 +63,6 @@ export function ClientPage({ id }: { id: string }) {
     <Page title={client.display_name} wide>
       <p class="print-only print-header">
         Tandem progress summary for {client.display_name} · printed {formatDate(localDate(new Date()))}
-        {episode ? ` · ${episodeLabel(episode)}` : ""}
       </p>
       <div class="client-head">
         <div class="client-facts">
@@ -71,7 +70,7 @@ export function ClientPage({ id }: { id: string }) {
             <div class="field episode-choice no-print">
               <label for="episode-choice">Episode</label>
               <select id="episode-choice" value={episode?.id} onChange={(e) => choose(Number(e.currentTarget.value))}>
-                {episodes.map((e) => (
+                {[...episodes].sort((a, b) => b.opened.localeCompare(a.opened) || b.id - a.id).map((e) => (
                   <option key={e.id} value={e.id}>
                     {episodeLabel(e)}
                   </option>
@@ -86,7 +85,7 @@ export function ClientPage({ id }: { id: string }) {
           </p>
         </div>
         <div class="client-actions no-print">
-          {canWrite && episode?.status === "open" ? (
+          {canWrite && hasOpen ? (
             <>
               <a class="button primary" href={`/clients/${client.id}/session`}>
                 Record session

@@ -11,7 +11,7 @@ import type { Client, Episode, Profile, Timeline, TimelineGoal } from "../../typ
 import { agreementWords } from "./diff";
 import { allianceRows, goalRows, scoreRows } from "./tables";
 import type { DefinitionVersion, SessionRow } from "./types";
-import { ChartTable, FitChart, Key, signalTone, WithEvidence } from "./ui";
+import { ChartTable, FitChart, Key, Scroll, signalTone, WithEvidence } from "./ui";
 import { dropoutWords, gasLevelNames } from "./words";
 
 interface EpisodeData {
@@ -151,7 +151,7 @@ function ScoreSection({ timeline }: { timeline: Timeline }) {
         </>
       )}
       {rows.length ? (
-        <ChartTable summary="The scores and marks as a table">
+        <ChartTable summary="The scores and marks as a table" label={name}>
           <table>
             <caption class="visually-hidden">{name}</caption>
             <thead>
@@ -270,7 +270,7 @@ function GoalCard({ goal, last }: { goal: TimelineGoal; last: number }) {
         </details>
       ) : null}
       {rows.length ? (
-        <ChartTable summary="The ratings as a table">
+        <ChartTable summary="The ratings as a table" label={name}>
           <table>
             <caption class="visually-hidden">{name}</caption>
             <thead>
@@ -315,7 +315,7 @@ function AllianceSection({ timeline }: { timeline: Timeline }) {
               6: below it, or a drop of 2, is worth talking about
             </Key>
           </div>
-          <ChartTable summary="The ratings as a table">
+          <ChartTable summary="The ratings as a table" label={name}>
             <table>
               <caption class="visually-hidden">{name}</caption>
               <thead>
@@ -394,7 +394,7 @@ function SessionsSection({ sessions, showNotes }: { sessions: SessionRow[]; show
       {ordered.length === 0 ? (
         <p class="quiet">No sessions recorded yet.</p>
       ) : (
-        <div class="table-scroll card sessions-card">
+        <Scroll label="Table of sessions, latest first" extraClass="card sessions-card">
           <table class="sessions-table">
             <caption class="visually-hidden">Sessions, latest first</caption>
             <thead>
@@ -424,7 +424,7 @@ function SessionsSection({ sessions, showNotes }: { sessions: SessionRow[]; show
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       )}
     </section>
   );

@@ -11,6 +11,7 @@ import type { Episode } from "../../types";
 import { agreementWords, changeSentences, compareVersions, side, type Segment, type TextComparison } from "./diff";
 import { checkDraft, draftChanges, draftFrom, draftToRequest, emptyGoal, withSuggestedKeys, type DefinitionDraft, type DraftProblem, type GoalDraft } from "./draft";
 import type { DefinitionVersion } from "./types";
+import { Scroll } from "./ui";
 import { useClientEpisode } from "./useClient";
 import { definitionFieldLabels, gasLevelNames, scaleLabels } from "./words";
 import "./therapist.css";
@@ -479,6 +480,11 @@ function CompareRow({ row, label }: { row: TextComparison; label?: string }) {
 function SideBySide({ before, after }: { before: DefinitionVersion; after: DefinitionVersion }) {
   const comparison = compareVersions(before, after);
   const statusWords = { added: "added", removed: "set aside", changed: "changed", same: "unchanged" };
+  const [all, setAll] = useState(false);
+  const anyChange = comparison.fields.some((f) => f.changed) || comparison.goals.some((g) => g.status !== "same");
+  const showAll = all || !anyChange;
+  const fields = comparison.fields.filter((f) => showAll || f.changed);
+  const goals = comparison.goals.filter((g) => showAll || g.status !== "same");
   return (
     <details class="side-by-side">
       <summary>
@@ -487,7 +493,13 @@ function SideBySide({ before, after }: { before: DefinitionVersion; after: Defin
       <p class="quiet">
         Words taken out are <del>struck through</del>; words put in are <ins>underlined</ins>.
       </p>
-      <div class="table-scroll">
+      {anyChange ? (
+        <label class="check">
+          <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
+          <span>Show the parts that stayed the same too</span>
+        </label>
+      ) : null}
+      <Scroll label={`Version ${before.version} beside version ${after.version}`}>
         <table>
           <caption class="visually-hidden">
             Version {before.version} beside version {after.version}
@@ -500,10 +512,10 @@ function SideBySide({ before, after }: { before: DefinitionVersion; after: Defin
             </tr>
           </thead>
           <tbody>
-            {comparison.fields.map((row) => (
+            {fields.map((row) => (
               <CompareRow key={row.field} row={row} />
             ))}
-            {comparison.goals.map((goal) => (
+            {goals.map((goal) => (
               <Fragment key={goal.key}>
                 <CompareRow row={goal.text} label={`Goal “${goal.key}” (${statusWords[goal.status]})`} />
                 {goal.scale?.changed ? (
@@ -526,7 +538,7 @@ function SideBySide({ before, after }: { before: DefinitionVersion; after: Defin
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     </details>
   );
 }

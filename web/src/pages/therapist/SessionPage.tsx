@@ -180,7 +180,7 @@ function RecordForm({ episode, sessions, today, onRecorded }: { episode: Episode
             ))}
           </ul>
         </fieldset>
-        <Field id="session-notes" label="Your notes" hint="For you (and your supervisor); never shown to the client.">
+        <Field id="session-notes" label="Your notes" hint="Your own record of the session; never shown to the client.">
           <textarea id="session-notes" aria-describedby="session-notes-hint" value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
         </Field>
         <label class="check">

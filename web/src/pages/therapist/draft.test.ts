@@ -88,6 +88,9 @@ describe("checkDraft", () => {
     ]);
     expect(checkDraft(draft)[1].message).toBe("Goal 2: describe what level 0 looks like (all five levels are needed).");
   });
+  it("asks only for the words of a new goal whose short name would come from them", () => {
+    expect(checkDraft({ ...draftFrom(current), goals: [emptyGoal()] }).map((p) => p.field)).toEqual(["goals[0].text"]);
+  });
   it("needs at least one goal", () => {
     expect(checkDraft({ ...draftFrom(current), goals: [] })).toEqual([{ field: "goals", message: "Name at least one goal." }]);
   });

@@ -100,8 +100,12 @@ export function checkDraft(draft: DefinitionDraft): DraftProblem[] {
     const where = `goals[${i}]`;
     const key = goal.key.trim();
     if (blank(goal.text)) problems.push({ field: `${where}.text`, message: `Goal ${i + 1}: say the goal in the client's words.` });
-    if (!key) problems.push({ field: `${where}.key`, message: `Goal ${i + 1}: give it a short name (key).` });
-    else if (goal.isNew && (!KEY_PATTERN.test(key) || key.length > KEY_MAX)) {
+    if (!key) {
+      // A new goal's key comes from its words: asking for both at once would say it twice.
+      if (!(goal.isNew && !goal.keyTyped && blank(goal.text))) {
+        problems.push({ field: `${where}.key`, message: `Goal ${i + 1}: give it a short name (key).` });
+      }
+    } else if (goal.isNew && (!KEY_PATTERN.test(key) || key.length > KEY_MAX)) {
       problems.push({
         field: `${where}.key`,
         message: `Goal ${i + 1}: the short name uses lower-case letters, digits and hyphens, up to ${KEY_MAX} characters (like “sleep” or “see-friends”).`,

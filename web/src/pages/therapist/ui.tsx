@@ -82,7 +82,7 @@ export function EvidenceTable({ evidence, caption }: { evidence: Evidence; capti
         <strong>Looked at:</strong> {sessionSpan(evidence)}
       </p>
       {rows.length ? (
-        <div class="table-scroll">
+        <Scroll label={caption}>
           <table class="evidence-values">
             <caption class="visually-hidden">{caption}</caption>
             <thead>
@@ -102,7 +102,7 @@ export function EvidenceTable({ evidence, caption }: { evidence: Evidence; capti
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       ) : null}
     </div>
   );
@@ -133,12 +133,21 @@ export function WithEvidence({ id, evidence, caption, children }: { id: string; 
   );
 }
 
+// A table that may scroll sideways on a phone: reachable and scrollable from the keyboard.
+export function Scroll({ label: name, children, extraClass }: { label: string; children: ComponentChildren; extraClass?: string }) {
+  return (
+    <div class={`table-scroll ${extraClass ?? ""}`} tabIndex={0} role="region" aria-label={name}>
+      {children}
+    </div>
+  );
+}
+
 // A chart's numbers as a table, folded away under the chart.
-export function ChartTable({ summary, children }: { summary: string; children: ComponentChildren }) {
+export function ChartTable({ summary, label: name, children }: { summary: string; label: string; children: ComponentChildren }) {
   return (
     <details class="chart-table no-print">
       <summary>{summary}</summary>
-      <div class="table-scroll">{children}</div>
+      <Scroll label={`Table: ${name}`}>{children}</Scroll>
     </details>
   );
 }
