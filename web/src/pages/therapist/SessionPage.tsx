@@ -72,6 +72,8 @@ function SessionWork({ episode, clientName }: { episode: Episode; clientName: st
   const today = localDate(new Date());
   const existingToday = sessionOn(sessions, today);
   const session = sessions.find((s) => s.id === chosen) ?? null;
+  // Just recorded: wait for the list that has it rather than show the form again.
+  if (chosen !== null && !session && data.loading) return <Loading what="Opening the session" />;
   return (
     <>
       {!session ? (
@@ -106,7 +108,7 @@ function SessionWork({ episode, clientName }: { episode: Episode; clientName: st
             <p>
               <span class={`tag ${session.attendance === "attended" ? "tag-ok" : "tag-warm"}`}>{label(attendanceLabels, session.attendance)}</span>
             </p>
-            <button type="button" class="link" onClick={() => setChosen(null)}>
+            <button type="button" onClick={() => setChosen(null)}>
               Choose another session
             </button>
           </div>
@@ -247,9 +249,9 @@ function FeltHard({ session, onChanged }: { session: SessionRow; onChanged: () =
         {session.felt_hard_therapist ? "You marked this session as hard for you." : "Not marked as hard for you."}{" "}
         {session.felt_hard_client ? "The client marked it as hard for them." : ""}
       </p>
-      <p class="quiet">A hard session is not a bad one. Coming back after one is progress in itself.</p>
+      <p class="quiet">A hard session is not a bad one. Coming back after one is progress in itself. The button stays pressed while it is marked.</p>
       <button type="button" aria-pressed={session.felt_hard_therapist} onClick={toggle} disabled={busy}>
-        {session.felt_hard_therapist ? "It felt hard for me (tap to unmark)" : "Mark: it felt hard for me"}
+        It felt hard for me
       </button>
       <ErrorNote error={error} />
     </section>
