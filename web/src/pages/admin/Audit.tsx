@@ -121,7 +121,7 @@ export function Audit() {
             <input id="audit-actor" type="text" inputMode="numeric" aria-invalid={problemOf("actor") ? true : undefined} aria-describedby={describedBy("actor")} value={filters.actor} onInput={set("actor")} />
             {problemNote("actor")}
           </Field>
-          <Field id="audit-action" label="Action" hint="Exact, or the start ending in a dot: episode.">
+          <Field id="audit-action" label="Action">
             <input
               id="audit-action"
               type="text"
@@ -137,6 +137,9 @@ export function Audit() {
                 <option key={a} value={a} />
               ))}
             </datalist>
+            <p class="hint" id="audit-action-hint">
+              Exact, or the start ending in a dot: episode.
+            </p>
             {problemNote("action")}
           </Field>
           <Field id="audit-record_type" label="Record type">

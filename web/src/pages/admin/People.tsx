@@ -217,9 +217,9 @@ function Invite({ onInvited }: { onInvited: () => void }) {
         </div>
         {role === "therapist" ? (
           <div class="adm-check">
-            <input id="invite-trainee" type="checkbox" checked={trainee} onChange={(e) => setTrainee(e.currentTarget.checked)} />
+            <input id="invite-trainee" type="checkbox" aria-describedby="invite-trainee-hint" checked={trainee} onChange={(e) => setTrainee(e.currentTarget.checked)} />
             <label for="invite-trainee">In training</label>
-            <p class="hint">A therapist in training also keeps a reflection log that their supervisor reads.</p>
+            <p class="hint" id="invite-trainee-hint">A therapist in training also keeps a reflection log that their supervisor reads.</p>
           </div>
         ) : null}
         <ErrorNote error={error} />
@@ -228,8 +228,8 @@ function Invite({ onInvited }: { onInvited: () => void }) {
         </button>
       </form>
       {made ? (
-        <div class="note note-ok adm-invitation" role="status">
-          <p>
+        <div class="note note-ok adm-invitation">
+          <p role="status">
             The invitation for {made.name} is ready. It works once, until {formatDateTime(made.expires)}. Tandem will not
             show this link again.
           </p>

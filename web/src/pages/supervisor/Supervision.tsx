@@ -47,7 +47,11 @@ function SuperviseeCard({ supervisee }: { supervisee: Supervisee }) {
       <div class="sv-grid">
         <div>
           <h3>Reflections</h3>
-          <p>{reflectionSentence(supervisee)}</p>
+          <p>
+            {!therapist.trainee && supervisee.reflections === 0
+              ? "Reflection logs are kept by therapists in training; there is none to read here."
+              : reflectionSentence(supervisee)}
+          </p>
           {supervisee.reflections > 0 ? (
             <p>
               <a class="button" href={`/supervision/${therapist.id}/reflections`}>
