@@ -121,6 +121,7 @@ export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, ha
 // A browser context for one person; collects CSP refusals and page errors.
 export async function person(browser, base, options = desktop) {
   const context = await browser.newContext({ ...options, baseURL: base });
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];
   page.on("console", (message) => {

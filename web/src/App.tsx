@@ -35,7 +35,9 @@ export function App() {
       .finally(() => setChecked(true));
     return onUnauthenticated(() => {
       setMe(null);
-      if (location.pathname !== "/login") navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
+      // Signing in and joining are open to everyone: nothing to redirect there.
+      if (location.pathname === "/login" || location.pathname === "/join") return;
+      navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
     });
   }, []);
 
