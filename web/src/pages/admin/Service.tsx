@@ -7,7 +7,7 @@ import { PlotFigure } from "../../charts/PlotFigure";
 import { ErrorNote, Field, Loading, Page } from "../../components/common";
 import { useLoad, useTitle } from "../../hooks";
 import type { OutcomeSummary, Organisation } from "../../types";
-import { countRows, measureExplanation, measureKeys, measureNames, measureRows, monthLabel, outcomeChart, rateText, shortName } from "./outcomes";
+import { chartBars, countRows, measureExplanation, measureKeys, measureNames, measureRows, monthLabel, outcomeChart, rateText, shortName, type MeasureRow } from "./outcomes";
 import type { InstrumentDefinition, ServiceOutcomesAnswer } from "./types";
 import { TableScroll } from "./Scroll";
 import "./admin.css";
@@ -120,33 +120,14 @@ function OutcomeBlock({ summary, paired, name }: { summary: OutcomeSummary; pair
   return (
     <section class="card adm-outcome">
       {paired ? null : <h3>{name}</h3>}
-      <PlotFigure options={outcomeChart(summary, width)} label={chartLabel} />
-      <details>
-        <summary>The chart as a table, with what each figure means</summary>
-        <TableScroll label={`${name}: outcome rates`}>
-          <table class="adm-table">
-            <caption class="visually-hidden">{name}: outcome rates</caption>
-            <thead>
-              <tr>
-                <th scope="col">Measure</th>
-                <th scope="col">Counted</th>
-                <th scope="col">Share</th>
-                <th scope="col">What it means</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.key}>
-                  <th scope="row">{row.name}</th>
-                  <td>{row.denominator === 0 ? "none yet" : `${row.numerator} of ${row.denominator}`}</td>
-                  <td>{row.percent === null ? "–" : `${row.percent}%`}</td>
-                  <td>{measureExplanation(row.key, paired)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-      </details>
+      {chartBars(summary).length === 0 ? (
+        <p class="quiet">Nobody has finished treatment with a first and last score here yet, so there is no rate to show.</p>
+      ) : (
+        <>
+          <PlotFigure options={outcomeChart(summary, width)} label={chartLabel} />
+          <OutcomeTable rows={rows} paired={paired} name={name} />
+        </>
+      )}
       <dl class="adm-counts">
         {countRows(summary).map((c) => (
           <div key={c.label}>
@@ -156,6 +137,38 @@ function OutcomeBlock({ summary, paired, name }: { summary: OutcomeSummary; pair
         ))}
       </dl>
     </section>
+  );
+}
+
+// The chart's text alternative: the same rates as a table, each with what it means.
+function OutcomeTable({ rows, paired, name }: { rows: MeasureRow[]; paired: boolean; name: string }) {
+  return (
+    <details>
+      <summary>The chart as a table, with what each figure means</summary>
+      <TableScroll label={`${name}: outcome rates`}>
+        <table class="adm-table">
+          <caption class="visually-hidden">{name}: outcome rates</caption>
+          <thead>
+            <tr>
+              <th scope="col">Measure</th>
+              <th scope="col">Counted</th>
+              <th scope="col">Share</th>
+              <th scope="col">What it means</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.name}</th>
+                <td>{row.denominator === 0 ? "none yet" : `${row.numerator} of ${row.denominator}`}</td>
+                <td>{row.percent === null ? "–" : `${row.percent}%`}</td>
+                <td>{measureExplanation(row.key, paired)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </details>
   );
 }
 
@@ -225,7 +238,7 @@ function CrisisText({ organisation, error, reload }: { organisation: Organisatio
       <h2 id="crisis-heading">Crisis help text</h2>
       <p>
         When a client's answer suggests they may be at risk (for example on the PHQ-9's last question), Tandem shows them
-        these words at once, on the same screen, before anything else. Say plainly who to call and where to go now, in
+        these words at once, on their check-in. Say plainly who to call and where to go now, in
         your service's own words.
       </p>
       <ErrorNote error={error} />

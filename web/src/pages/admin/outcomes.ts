@@ -35,7 +35,7 @@ export function measureExplanation(key: MeasureKey, paired: boolean): string {
         ? `Of those who started at or above ${cutoff}, the share who ended below both cut-offs.`
         : `Of those who started at or above ${cutoff}, the share who ended below it.`;
     case "reliable_recovery":
-      return "Of those who started above a cut-off, the share who both recovered and reliably improved.";
+      return "Of those who started at or above a cut-off, the share who both recovered and reliably improved.";
   }
 }
 
