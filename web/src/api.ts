@@ -103,7 +103,8 @@ export async function allPages<T>(path: string, limit = 200): Promise<T[]> {
       `${path}${separator}limit=${limit}${after !== null ? `&after=${after}` : ""}`,
     );
     items.push(...page.items);
-    if (page.next_after === null || page.items.length === 0) return items;
+    // A filtered list (?role=) may send an empty page with more after it: follow next_after.
+    if (page.next_after === null || page.next_after === after) return items;
     after = page.next_after;
   }
 }

@@ -47,6 +47,8 @@ export function interceptLinks(): void {
     if (!anchor || anchor.target || anchor.hasAttribute("download")) return;
     const url = new URL(anchor.href, location.href);
     if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+    // A link within this page (#main, the skip link) is the browser's to follow.
+    if (url.pathname === location.pathname && url.search === location.search && url.hash) return;
     event.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });

@@ -21,7 +21,7 @@ export const signalLabels: Record<string, string> = {
   "not-on-track": "Not on track: worth a conversation",
   "alliance-rupture": "Working relationship strained",
   "dropout-risk": "May be drifting away",
-  "perception-gap": "You see it differently",
+  "perception-gap": "Client and therapist see it differently",
   "review-due": "Time to review goals together",
   "returned-after-hard-session": "Came back after a hard session",
 };

@@ -250,7 +250,7 @@ export interface QuestionnaireResult {
 export interface Reflection {
   id: number;
   author: number;
-  episode: number;
+  episode: number | null;
   at: string;
   tried_to_fix: string;
   sat_with: string;
@@ -318,6 +318,8 @@ export interface Invitation {
   status: "pending" | "used" | "expired";
   role: Role;
   client: number | null;
+  created_by: number;
+  trainee?: boolean;
   display_name?: string;
   created_at: string;
   expires_at: string;

@@ -19,6 +19,7 @@ const places: Record<Role, { href: string; label: string }[]> = {
   admin: [
     { href: "/admin", label: "Service" },
     { href: "/admin/users", label: "People" },
+    { href: "/admin/instruments", label: "Questionnaires" },
     { href: "/admin/audit", label: "Audit log" },
   ],
 };

@@ -15,7 +15,10 @@ export function ErrorNote({ error }: { error: ApiError | Error | undefined | nul
   if (!error) return null;
   const api = error instanceof ApiError ? error : undefined;
   let text = error.message;
-  if (api?.status === 403) text = "This is not open to your account. " + (api.detail ?? "");
+  if (api?.status === 403) {
+    const detail = api.detail ? api.detail.charAt(0).toUpperCase() + api.detail.slice(1) : "";
+    text = `This is not open to your account.${detail ? ` ${detail}.`.replace(/\.\.$/, ".") : ""}`;
+  }
   if (api?.status === 404) text = "We could not find that. It may have been moved or closed.";
   if (api?.status === 429) text = "Too many tries in a short time. Please wait a few minutes and try again.";
   return (
