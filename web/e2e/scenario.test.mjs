@@ -223,6 +223,12 @@ describe("the story of a practice", () => {
     await row.waitFor();
     await page.getByText("Safety answer to follow up").first().waitFor();
     await check(therapist, "therapist-caseload");
+
+    // Recording the session: today's is there already (the client's check-in opened it).
+    await page.goto(`/clients/${story.clientId}/session`);
+    await page.getByRole("button", { name: "Add to session 1" }).click();
+    await page.getByRole("heading", { name: "Your reflection on the work with Robin Example (fictional)" }).waitFor();
+    await check(therapist, "therapist-record-session");
   });
 
   test("the trainee writes a reflection and the supervisor comments on it", async () => {

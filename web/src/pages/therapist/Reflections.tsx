@@ -79,8 +79,18 @@ export function Reflections() {
   );
 }
 
-function ReflectionForm({ clients, onSaved }: { clients: CaseloadEntry[]; onSaved: () => void }) {
-  const [episode, setEpisode] = useState("");
+// The form; with `about`, the reflection is about that episode (the session screen of a
+// trainee) and there is no client to choose.
+export function ReflectionForm({
+  clients,
+  onSaved,
+  about,
+}: {
+  clients: CaseloadEntry[];
+  onSaved: () => void;
+  about?: { episode: number; clientName: string };
+}) {
+  const [episode, setEpisode] = useState(about ? String(about.episode) : "");
   const [tried, setTried] = useState("");
   const [sat, setSat] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
@@ -97,7 +107,7 @@ function ReflectionForm({ clients, onSaved }: { clients: CaseloadEntry[]; onSave
       await api.post("/api/v1/reflections", body);
       setTried("");
       setSat("");
-      setEpisode("");
+      setEpisode(about ? String(about.episode) : "");
       setDone(true);
       onSaved();
     } catch (caught) {
@@ -108,19 +118,22 @@ function ReflectionForm({ clients, onSaved }: { clients: CaseloadEntry[]; onSave
   };
   return (
     <section class="card" aria-labelledby="write-heading">
-      <h2 id="write-heading">Write a reflection</h2>
+      <h2 id="write-heading">{about ? `Your reflection on the work with ${about.clientName}` : "Write a reflection"}</h2>
+      {about ? <p class="quiet">For you and your supervisor only: what you tried to fix, and what you sat with.</p> : null}
       <form class="stack" onSubmit={submit}>
-        <Field id="reflection-episode" label="About which client (optional)">
-          <select id="reflection-episode" value={episode} onChange={(e) => setEpisode(e.currentTarget.value)}>
-            <option value="">Not about one client</option>
-            {clients.map((c) => (
-              <option key={c.episode} value={c.episode}>
-                {c.display_name}
-                {c.ended ? " (ended)" : ""}
-              </option>
-            ))}
-          </select>
-        </Field>
+        {about ? null : (
+          <Field id="reflection-episode" label="About which client (optional)">
+            <select id="reflection-episode" value={episode} onChange={(e) => setEpisode(e.currentTarget.value)}>
+              <option value="">Not about one client</option>
+              {clients.map((c) => (
+                <option key={c.episode} value={c.episode}>
+                  {c.display_name}
+                  {c.ended ? " (ended)" : ""}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field id="reflection-tried" label="What I tried to fix" hint="Where did you reach for a solution, a tip, a way to make it better?">
           <textarea id="reflection-tried" aria-describedby="reflection-tried-hint" value={tried} onInput={(e) => setTried(e.currentTarget.value)} />
         </Field>

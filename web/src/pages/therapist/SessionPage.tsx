@@ -9,6 +9,8 @@ import { attendanceLabels, formatDate, label } from "../../texts";
 import type { Episode, Goal, QuestionnaireResult } from "../../types";
 import { localDate, nextSessionNumber, sessionOn } from "./record";
 import type { Created, DefinitionVersion, GoalRatingRow, Instrument, SessionRow } from "./types";
+import { useMe } from "../../session";
+import { ReflectionForm } from "./Reflections";
 import { useClientEpisode } from "./useClient";
 import { gasLevelNames, momentLabels } from "./words";
 import "./therapist.css";
@@ -55,6 +57,7 @@ interface SessionData {
 }
 
 function SessionWork({ episode, clientName }: { episode: Episode; clientName: string }) {
+  const me = useMe();
   const data = useLoad<SessionData>(async () => {
     const base = `/api/v1/episodes/${episode.id}`;
     const [sessions, definitions, ratings] = await Promise.all([
@@ -118,6 +121,7 @@ function SessionWork({ episode, clientName }: { episode: Episode; clientName: st
               <GoalRatings episode={episode} session={session} goals={goals} ratings={ratings} onSaved={data.reload} />
               <MomentForm episode={episode} session={session} />
               <QuestionnaireForm episode={episode} session={session} clientName={clientName} />
+              {me.trainee ? <ReflectionForm clients={[]} onSaved={() => undefined} about={{ episode: episode.id, clientName }} /> : null}
             </>
           ) : (
             <p class="note">
