@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Timeline } from "../types";
-import { goalPoints, scorePoints, sessionMarks, suddenArrows } from "./timeline";
+import { expectedAhead, goalPoints, lastSessionNumber, scorePoints, sessionMarks, suddenArrows } from "./timeline";
 
 const timeline: Timeline = {
   episode: 7,
@@ -79,5 +79,15 @@ describe("sessionMarks", () => {
   it("shows the therapist both sides", () => {
     const kinds = sessionMarks(timeline, "therapist").map((m) => `${m.session}:${m.kind}`);
     expect(kinds).toEqual(["2:felt-hard", "2:moment", "3:missed", "4:felt-hard"]);
+  });
+});
+
+describe("the expected band", () => {
+  it("reaches three sessions past the last one seen, not the reference's whole length", () => {
+    const expected = Array.from({ length: 20 }, (_, i) => ({ session: i + 1, p10: 1, p25: 2, p50: 3, p75: 4, p90: 5 }));
+    const withBand = { ...timeline, expected };
+    expect(expectedAhead(withBand).map((e) => e.session)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(lastSessionNumber(withBand)).toBe(7);
+    expect(lastSessionNumber(timeline)).toBe(4);
   });
 });

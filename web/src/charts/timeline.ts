@@ -119,14 +119,24 @@ export function sessionMarks(timeline: Timeline, audience: "client" | "therapist
   return marks.sort((a, b) => a.session - b.session);
 }
 
+// How far ahead of the last session the expected band is drawn: enough to see where the
+// path usually goes next, not the whole reference's length.
+const expectedLookahead = 3;
+
+function lastObserved(timeline: Timeline): number {
+  const numbers = [...timeline.sessions.map((s) => s.number), ...timeline.scores.map((s) => s.session)];
+  return numbers.length ? Math.max(...numbers) : 1;
+}
+
+// The expected band's sessions up to a few past the last one seen.
+export function expectedAhead(timeline: Timeline) {
+  const until = lastObserved(timeline) + expectedLookahead;
+  return (timeline.expected ?? []).filter((e) => e.session <= until);
+}
+
 function sessionDomain(timeline: Timeline): [number, number] {
-  const numbers = [
-    ...timeline.sessions.map((s) => s.number),
-    ...timeline.scores.map((s) => s.session),
-    ...(timeline.expected ?? []).map((e) => e.session),
-  ];
-  const last = numbers.length ? Math.max(...numbers) : 1;
-  return [1, Math.max(last, 2)];
+  const numbers = [lastObserved(timeline), ...expectedAhead(timeline).map((e) => e.session)];
+  return [1, Math.max(...numbers, 2)];
 }
 
 // The symptom chart: scores by session, the clinical cut-off, the reliable-change band
@@ -139,7 +149,7 @@ export function scoreChart(timeline: Timeline, audience: "client" | "therapist",
   const marks = sessionMarks(timeline, audience);
   const [first, last] = sessionDomain(timeline);
   const band = timeline.reliable_change_band;
-  const expected = (timeline.expected ?? []).filter((e) => e.p25 !== null && e.p75 !== null);
+  const expected = expectedAhead(timeline).filter((e) => e.p25 !== null && e.p75 !== null);
   const low = instrument.min;
   const high = instrument.max;
   return {
