@@ -1,28 +1,16 @@
 // /admin: the service at a glance, anonymised (counts and rates only, no names or free
 // text): episodes open and closed, the NHS Talking Therapies rates for PHQ-9 + GAD-7 and for
 // each questionnaire used alone, and the organisation's crisis text.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, ApiError } from "../../api";
-import { PlotFigure } from "../../charts/PlotFigure";
+import { FitChart } from "../../charts/PlotFigure";
 import { ErrorNote, Field, Loading, Page } from "../../components/common";
 import { useLoad, useTitle } from "../../hooks";
 import type { OutcomeSummary, Organisation } from "../../types";
-import { chartBars, countRows, measureExplanation, measureKeys, measureNames, measureRows, monthLabel, outcomeChart, rateText, shortName, type MeasureRow } from "./outcomes";
+import { monthChart, chartBars, countRows, measureExplanation, measureKeys, measureNames, measureRows, monthLabel, outcomeChart, rateText, shortName, type MeasureRow } from "./outcomes";
 import type { InstrumentDefinition, ServiceOutcomesAnswer } from "./types";
 import { TableScroll } from "./Scroll";
 import "./admin.css";
-
-// The chart's width: the page's text column, less the card's padding.
-function useChartWidth(): number {
-  const measure = () => Math.max(280, Math.min(700, window.innerWidth - 72));
-  const [width, setWidth] = useState(measure);
-  useEffect(() => {
-    const update = () => setWidth(measure());
-    window.addEventListener("resize", update);
-    return () => window.removeEventListener("resize", update);
-  }, []);
-  return width;
-}
 
 export function ServiceOverview() {
   useTitle("Service overview");
@@ -114,7 +102,6 @@ export function ServiceOverview() {
 // One summary: the chart, the same figures as a table, and the counts behind them. Single
 // measures get a heading of their own; the paired one sits under its section's heading.
 function OutcomeBlock({ summary, paired, name }: { summary: OutcomeSummary; paired: boolean; name: string }) {
-  const width = useChartWidth();
   const rows = measureRows(summary);
   const chartLabel = `${name}: ${rows.map((r) => `${r.name} ${r.text}`).join("; ")}`;
   return (
@@ -124,7 +111,7 @@ function OutcomeBlock({ summary, paired, name }: { summary: OutcomeSummary; pair
         <p class="quiet">Nobody has finished treatment with a first and last score here yet, so there is no rate to show.</p>
       ) : (
         <>
-          <PlotFigure options={outcomeChart(summary, width)} label={chartLabel} />
+          <FitChart build={(width) => outcomeChart(summary, Math.min(width, 700))} label={chartLabel} deps={[summary]} />
           <OutcomeTable rows={rows} paired={paired} name={name} />
         </>
       )}
@@ -177,6 +164,22 @@ function ByMonth({ months }: { months: NonNullable<ServiceOutcomesAnswer["by_mon
     <>
       <h2>By the month episodes closed</h2>
       <p>Small numbers move a lot from month to month; look for a direction over several months.</p>
+      <FitChart
+        build={(width) => monthChart(months, Math.min(width, 760))}
+        label="Reliable improvement, recovery and reliable deterioration by the month episodes closed, as percentages; the table below has the numbers"
+        deps={[months]}
+      />
+      <p class="legend">
+        <span>
+          <span class="swatch adm-swatch-improvement" /> Reliable improvement
+        </span>
+        <span>
+          <span class="swatch adm-swatch-recovery" /> Recovery
+        </span>
+        <span>
+          <span class="swatch adm-swatch-deterioration" /> Reliable deterioration
+        </span>
+      </p>
       <TableScroll label="By month">
         <table class="adm-table">
           <thead>

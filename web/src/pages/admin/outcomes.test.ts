@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutcomeSummary } from "../../types";
-import { chartBars, countRows, measureExplanation, measureKeys, measureRows, monthLabel, rateText, shortName, twoLines } from "./outcomes";
+import { chartBars, countRows, measureExplanation, measureKeys, measureRows, monthLabel, monthPoints, rateText, shortName, twoLines } from "./outcomes";
 
 // The demo practice's paired figures.
 const summary: OutcomeSummary = {
@@ -90,5 +90,32 @@ describe("names", () => {
     expect(monthLabel("2026-01")).toBe("Jan 2026");
     expect(monthLabel("2026-13")).toBe("2026-13");
     expect(monthLabel("soon")).toBe("soon");
+  });
+});
+
+describe("monthPoints", () => {
+  const rate = (numerator: number, denominator: number) => ({ numerator, denominator, rate: denominator ? numerator / denominator : null });
+  const summary = (improved: number, recovered: number, worse: number, of: number) => ({
+    episodes: of,
+    finished_treatment: of,
+    finished_at_caseness: of,
+    finished_not_at_caseness: 0,
+    missing_paired_scores: 0,
+    recovery: rate(recovered, of),
+    reliable_improvement: rate(improved, of),
+    reliable_deterioration: rate(worse, of),
+    reliable_recovery: rate(recovered, of),
+  });
+  it("gives each month's rates as percentages, leaving out rates nobody counted in", () => {
+    const points = monthPoints([
+      { month: "2026-09", summary: summary(3, 2, 1, 4) },
+      { month: "2026-10", summary: summary(0, 0, 0, 0) },
+    ]);
+    expect(points.map((p) => [p.month, p.measure, p.percent])).toEqual([
+      ["Sep 2026", "Reliable improvement", 75],
+      ["Sep 2026", "Recovery", 50],
+      ["Sep 2026", "Reliable deterioration", 25],
+    ]);
+    expect(points[0].note).toBe("Sep 2026, Reliable improvement: 3 of 4 (75%)");
   });
 });

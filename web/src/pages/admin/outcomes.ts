@@ -165,3 +165,48 @@ export function outcomeChart(summary: OutcomeSummary, width = 640): Plot.PlotOpt
     ],
   };
 }
+
+export interface MonthPoint {
+  month: string; // "Sep 2026"
+  measure: string;
+  percent: number;
+  note: string;
+}
+
+const monthMeasures: MeasureKey[] = ["reliable_improvement", "recovery", "reliable_deterioration"];
+
+// The rates by month, one point per month and measure that counted anybody (a month with
+// nobody in a rate's denominator has no point, not 0 %).
+export function monthPoints(months: { month: string; summary: OutcomeSummary }[]): MonthPoint[] {
+  const points: MonthPoint[] = [];
+  for (const { month, summary } of months) {
+    for (const key of monthMeasures) {
+      const percent = percentOf(summary[key]);
+      if (percent === null) continue;
+      const name = measureNames[key];
+      points.push({ month: monthLabel(month), measure: name, percent, note: `${monthLabel(month)}, ${name}: ${rateText(summary[key])}` });
+    }
+  }
+  return points;
+}
+
+// The rates over the months episodes closed, one line per measure.
+export function monthChart(months: { month: string; summary: OutcomeSummary }[], width = 640): Plot.PlotOptions {
+  const points = monthPoints(months);
+  return {
+    width,
+    height: 240,
+    marginLeft: 44,
+    x: { type: "point", domain: months.map((m) => monthLabel(m.month)), label: "Month the episodes closed" },
+    y: { domain: [0, 100], label: "% of closed episodes", grid: true },
+    color: {
+      domain: monthMeasures.map((k) => measureNames[k]),
+      range: ["#1f5f8b", "#21643a", "#a12626"],
+      legend: false,
+    },
+    marks: [
+      Plot.lineY(points, { x: "month", y: "percent", stroke: "measure", strokeWidth: 2 }),
+      Plot.dot(points, { x: "month", y: "percent", fill: "measure", r: 3.5, title: "note" }),
+    ],
+  };
+}

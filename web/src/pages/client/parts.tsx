@@ -1,11 +1,10 @@
 // Pieces both client pages use: the client's episodes, the "If you need help now" box, a
 // 0-10 slider that can stay unanswered, and the width a chart may take.
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type * as Plot from "@observablehq/plot";
 import { api } from "../../api";
 import { Page } from "../../components/common";
-import { PlotFigure } from "../../charts/PlotFigure";
+import { FitChart } from "../../charts/PlotFigure";
 import type { Episode, Me } from "../../types";
 
 // The signed-in client's episodes (their own record only; the server checks).
@@ -102,48 +101,7 @@ export function Slider({
   );
 }
 
-// The width of the element `ref` is on, followed as the window changes (for charts).
-export function useWidth<T extends HTMLElement>(fallback = 640): [{ current: T | null }, number] {
-  const ref = useRef<T>(null);
-  const [width, setWidth] = useState(fallback);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const measure = () => {
-      const next = Math.floor(element.getBoundingClientRect().width);
-      if (next > 0) setWidth((old) => (Math.abs(old - next) > 4 ? next : old));
-    };
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
-}
-
-// PlotFigure at the width its place on the page gives it, with Plot's aria-label on the
-// marks inside the chart taken away: the chart is one image (role="img" with its own label
-// and a table beside it), and axe-core counts a label on a <g> without a role as a serious
-// fault (aria-prohibited-attr).
+// A chart drawn to the width of its card (the shared FitChart).
 export function Chart({ build, label }: { build: (width: number) => Plot.PlotOptions; label: string }) {
-  const [holder, width] = useWidth<HTMLDivElement>();
-  const options = useMemo(() => build(width), [build, width]);
-  useEffect(() => {
-    const element = holder.current;
-    if (!element) return;
-    const clean = () =>
-      element.querySelectorAll("svg [aria-label], svg [aria-description]").forEach((node) => {
-        node.removeAttribute("aria-label");
-        node.removeAttribute("aria-description");
-      });
-    clean();
-    const observer = new MutationObserver(clean);
-    observer.observe(element, { childList: true, subtree: true });
-    return () => observer.disconnect();
-  }, [holder]);
-  return (
-    <div ref={holder}>
-      <PlotFigure options={options} label={label} />
-    </div>
-  );
+  return <FitChart build={build} label={label} deps={[build]} />;
 }

@@ -1,51 +1,14 @@
 // Pieces the therapist's pages share: a chart that fits its column, a signal as a tag whose
 // reason opens on tap, the evidence behind a finding, and a chart's table of numbers.
-import type * as Plot from "@observablehq/plot";
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { PlotFigure } from "../../charts/PlotFigure";
+import { useState } from "preact/hooks";
 import type { Evidence, Signal } from "../../types";
 import { label, signalLabels } from "../../texts";
 import { evidenceRows, ruleText, sessionSpan } from "./evidence";
 import "./therapist.css";
 
-// The width of an element, followed as the window changes (charts are drawn to it).
-function useWidth<T extends HTMLElement>(fallback: number): [preact.RefObject<T>, number] {
-  const ref = useRef<T>(null);
-  const [width, setWidth] = useState(fallback);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const measure = () => {
-      const next = Math.floor(element.clientWidth);
-      if (next > 0) setWidth((old) => (Math.abs(old - next) > 8 ? next : old));
-    };
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
-}
-
-// A Plot chart drawn to the width of its column; `build` is called again only when the
-// width or `deps` change.
-export function FitChart({ build, label: name, deps }: { build: (width: number) => Plot.PlotOptions; label: string; deps: unknown[] }) {
-  const [ref, width] = useWidth<HTMLDivElement>(640);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const options = useMemo(() => build(Math.min(Math.max(width, 280), 1200)), [width, ...deps]);
-  // The chart is one image (role="img" with its label); Plot's aria-labels on the mark groups
-  // inside it are not allowed on plain <g> elements, so axe would flag them. PlotFigure's
-  // effect has drawn the chart by the time this one runs (children's effects run first).
-  useEffect(() => {
-    ref.current?.querySelectorAll("svg [aria-label]").forEach((node) => node.removeAttribute("aria-label"));
-  }, [options, name]);
-  return (
-    <div ref={ref} class="fit-chart">
-      <PlotFigure options={options} label={name} />
-    </div>
-  );
-}
+// A chart drawn to the width of its column (shared with the client's pages).
+export { FitChart } from "../../charts/PlotFigure";
 
 export function signalTone(type: string): string {
   if (type === "crisis") return "tag-alert";
