@@ -116,7 +116,8 @@ export async function startBrowser() {
 }
 
 export const desktop = { viewport: { width: 1280, height: 900 } };
-export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+// A phone-sized screen with touch.
+export const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, deviceScaleFactor: 2 };
 
 // A browser context for one person; collects CSP refusals and page errors.
 export async function person(browser, base, options = desktop) {

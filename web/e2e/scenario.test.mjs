@@ -201,7 +201,9 @@ describe("the story of a practice", () => {
     await page.getByRole("button", { name: "Finish" }).click();
     await page.getByRole("link", { name: "See my journey" }).click();
     await page.waitForURL(/\/journey/);
-    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "The agreement you made together" }).waitFor();
+    await page.getByRole("img").first().waitFor();
+    await page.getByText("Sleep through most nights").first().waitFor();
     await check(client, "client-journey");
   });
 
