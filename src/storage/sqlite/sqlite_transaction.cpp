@@ -163,6 +163,19 @@ std::string select_from(const char* columns, std::string_view rest) {
   return fmt::format("SELECT {} {}", columns, rest);
 }
 
+// Sets a flag for a scope and restores it after.
+class LeaveSealed {
+ public:
+  LeaveSealed(bool& flag, bool value) : flag_(flag), saved_(std::exchange(flag, value)) {}
+  LeaveSealed(const LeaveSealed&) = delete;
+  LeaveSealed& operator=(const LeaveSealed&) = delete;
+  ~LeaveSealed() { flag_ = saved_; }
+
+ private:
+  bool& flag_;
+  bool saved_;
+};
+
 class SqliteTransaction final : public core::Transaction {
  public:
   SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease,
@@ -452,6 +465,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::SessionRecord>> sessions_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return session_rows(org, episode);
+  }
+
+  Result<std::vector<core::SessionRecord>> session_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kSessionColumns,
                                                        "FROM sessions WHERE org_id = ?1 AND "
                                                        "episode_id = ?2 ORDER BY number")));
@@ -500,6 +517,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::Administration>> administrations_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return administration_rows(org, episode);
+  }
+
+  Result<std::vector<core::Administration>> administration_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, instrument, "
                                 "responses, total, answered_by, recorded_by, at "
@@ -563,6 +584,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::ProgressDefinition>> definition_versions(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return definition_rows(org, episode);
+  }
+
+  Result<std::vector<core::ProgressDefinition>> definition_rows(Id org, Id episode) {
     std::vector<core::ProgressDefinition> versions;
     {
       SQ_ASSIGN_OR_RETURN(
@@ -624,6 +649,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::GoalRatingRecord>> goal_ratings_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return goal_rating_rows(org, episode);
+  }
+
+  Result<std::vector<core::GoalRatingRecord>> goal_rating_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, goal_key, rater, "
                                 "value, recorded_by, at FROM goal_ratings "
@@ -658,6 +687,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::AllianceRating>> alliance_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return alliance_rows(org, episode);
+  }
+
+  Result<std::vector<core::AllianceRating>> alliance_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, value, recorded_by, "
                                 "at FROM alliance_ratings WHERE org_id = ?1 AND episode_id = ?2 "
@@ -685,6 +718,24 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::MomentRecord>> moments_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return moment_rows(org, episode);
+  }
+
+  // The episode's row read first stands for the existence checks of the *_of methods.
+  Result<core::EpisodeRecords> episode_records(Id org, Id episode, core::SealedText text) override {
+    const LeaveSealed leave(leave_sealed_, text == core::SealedText::kLeaveSealed);
+    core::EpisodeRecords records;
+    SQ_ASSIGN_OR_RETURN(records.episode, get_episode(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.sessions, session_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.administrations, administration_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.definitions, definition_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.goal_ratings, goal_rating_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.alliance, alliance_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.moments, moment_rows(org, episode));
+    return records;
+  }
+
+  Result<std::vector<core::MomentRecord>> moment_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, tag, text, by_rater, "
                                 "recorded_by, at FROM moments WHERE org_id = ?1 AND "
@@ -697,7 +748,7 @@ class SqliteTransaction final : public core::Transaction {
       m.episode = s.int64(2);
       m.session = s.opt_int64(3);
       m.tag = s.str(4);
-      SQ_ASSIGN_OR_RETURN(m.text, open(s.text(5)));
+      SQ_ASSIGN_OR_RETURN(m.text, open_episode_text(s.text(5)));
       SQ_ASSIGN_OR_RETURN(m.by, parse_column(s, 6, "moments.by_rater", core::parse_rater));
       m.recorded_by = s.int64(7);
       m.at = s.int64(8);
@@ -990,6 +1041,12 @@ class SqliteTransaction final : public core::Transaction {
     return shared_->cipher->seal(plaintext);
   }
   Result<std::string> open(std::string_view sealed) const { return shared_->cipher->open(sealed); }
+  // The free text of an episode's rows: left sealed (empty) while episode_records() reads
+  // with SealedText::kLeaveSealed.
+  Result<std::string> open_episode_text(std::string_view sealed) const {
+    if (leave_sealed_) return std::string();
+    return open(sealed);
+  }
   // An empty optional field (a client invitation's display_name) stays empty: never sealed.
   Result<std::string> seal_unless_empty(std::string_view plaintext) const {
     if (plaintext.empty()) return std::string();
@@ -1131,7 +1188,7 @@ class SqliteTransaction final : public core::Transaction {
                         parse_column(s, 5, "sessions.attendance", core::parse_attendance));
     r.felt_hard_client = s.boolean(6);
     r.felt_hard_therapist = s.boolean(7);
-    SQ_ASSIGN_OR_RETURN(r.therapist_notes, open(s.text(8)));
+    SQ_ASSIGN_OR_RETURN(r.therapist_notes, open_episode_text(s.text(8)));
     r.created_at = s.int64(9);
     return r;
   }
@@ -1141,10 +1198,10 @@ class SqliteTransaction final : public core::Transaction {
     d.org = s.int64(0);
     d.episode = s.int64(1);
     d.version = s.int32(2);
-    SQ_ASSIGN_OR_RETURN(d.hopes, open(s.text(3)));
-    SQ_ASSIGN_OR_RETURN(d.better_looks_like, open(s.text(4)));
-    SQ_ASSIGN_OR_RETURN(d.small_shifts, open(s.text(5)));
-    SQ_ASSIGN_OR_RETURN(d.change_note, open(s.text(6)));
+    SQ_ASSIGN_OR_RETURN(d.hopes, open_episode_text(s.text(3)));
+    SQ_ASSIGN_OR_RETURN(d.better_looks_like, open_episode_text(s.text(4)));
+    SQ_ASSIGN_OR_RETURN(d.small_shifts, open_episode_text(s.text(5)));
+    SQ_ASSIGN_OR_RETURN(d.change_note, open_episode_text(s.text(6)));
     d.changed_by = s.int64(7);
     d.changed_at = s.int64(8);
     d.client_agreed_at = s.opt_int64(9);
@@ -1156,11 +1213,12 @@ class SqliteTransaction final : public core::Transaction {
   Result<core::GoalDefinition> read_goal(const Statement& s) const {
     core::GoalDefinition g;
     g.key = s.str(1);
-    SQ_ASSIGN_OR_RETURN(g.text, open(s.text(2)));
+    SQ_ASSIGN_OR_RETURN(g.text, open_episode_text(s.text(2)));
     SQ_ASSIGN_OR_RETURN(g.scale,
                         parse_column(s, 3, "definition_goals.scale", core::parse_goal_scale));
     for (std::size_t level = 0; level < g.gas_levels.size(); ++level) {
-      SQ_ASSIGN_OR_RETURN(g.gas_levels[level], open(s.text(4 + static_cast<int>(level))));
+      SQ_ASSIGN_OR_RETURN(g.gas_levels[level],
+                          open_episode_text(s.text(4 + static_cast<int>(level))));
     }
     g.weight = s.real(9);
     return g;
@@ -1206,6 +1264,7 @@ class SqliteTransaction final : public core::Transaction {
   Lease lease_;
   std::optional<sqlite::TransactionGuard> guard_;
   bool read_only_ = false;
+  bool leave_sealed_ = false;                    // see open_episode_text()
   std::vector<core::AuditEntry> pending_audit_;  // a reading transaction's, until commit()
 };
 
