@@ -178,22 +178,24 @@ class LeaveSealed {
 
 class SqliteTransaction final : public core::Transaction {
  public:
-  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease,
-                    bool read_only)
-      : shared_(std::move(shared)),
-        slot_(std::move(slot)),
-        lease_(std::move(lease)),
-        read_only_(read_only) {
+  // A reading transaction on its own connection (a deferred BEGIN: a snapshot).
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, Lease lease)
+      : shared_(std::move(shared)), lease_(std::move(lease)), read_only_(true) {
     guard_.emplace(*lease_.get());
   }
+  // A writing one: a member of the write group.
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, GroupMember member)
+      : shared_(std::move(shared)), member_(std::move(member)) {}
 
-  Status start() { return guard_->begin(/*immediate=*/!read_only_); }
+  Status start() { return guard_ ? guard_->begin(/*immediate=*/false) : Status::ok(); }
 
   Status commit() override {
+    if (!read_only_) return member_.active() ? member_.commit() : ended();
     if (!guard_) return ended();
     Status status = guard_->commit();
+    guard_.reset();
+    lease_.release();
     if (status.is_ok() && !pending_audit_.empty()) status = write_pending_audit();
-    finish();
     return status;
   }
 
@@ -825,7 +827,7 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<Id> append_audit(const core::AuditEntry& e) override {
     if (read_only_) {  // written by commit(), in a short write transaction of its own
-      if (!guard_ || !guard_->active()) return core::fail(ended());
+      if (!active()) return core::fail(ended());
       pending_audit_.push_back(e);
       return Id{0};
     }
@@ -926,7 +928,7 @@ class SqliteTransaction final : public core::Transaction {
                                            "?1 AND user_id = ?2 AND id <> ?3 AND revoked = 0"));
     stmt->bind(1, org).bind(2, user).bind(3, keep);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    return static_cast<std::int64_t>(lease_.get()->changes());
+    return static_cast<std::int64_t>(connection()->changes());
   }
 
   Result<Id> create_invitation(const core::Invitation& i) override {
@@ -971,7 +973,7 @@ class SqliteTransaction final : public core::Transaction {
                                            "AND id = ?2 AND used_at IS NULL"));
     stmt->bind(1, org).bind(2, invitation).bind(3, at);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    if (lease_.get()->changes() == 1) return Status::ok();
+    if (connection()->changes() == 1) return Status::ok();
     SQ_ASSIGN_OR_RETURN(auto exists,
                         prepare("SELECT 1 FROM invitations WHERE org_id = ?1 AND id = ?2"));
     exists->bind(1, org).bind(2, invitation);
@@ -998,19 +1000,20 @@ class SqliteTransaction final : public core::Transaction {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare("DELETE FROM login_failures WHERE at < ?1"));
     stmt->bind(1, before);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    return static_cast<std::int64_t>(lease_.get()->changes());
+    return static_cast<std::int64_t>(connection()->changes());
   }
 
  private:
-  void finish() {
-    guard_.reset();
-    lease_.release();
-    slot_.release();
+  [[nodiscard]] bool active() const {
+    return read_only_ ? guard_ && guard_->active() : member_.active();
+  }
+  [[nodiscard]] Connection* connection() const {
+    return read_only_ ? lease_.get() : member_.connection();
   }
 
   Result<StatementRef> prepare(const std::string& sql) {
-    if (!guard_ || !guard_->active()) return core::fail(ended());
-    SQ_ASSIGN_OR_RETURN(auto stmt, lease_.get()->prepare(sql));
+    if (!active()) return core::fail(ended());
+    SQ_ASSIGN_OR_RETURN(auto stmt, connection()->prepare(sql));
     if (read_only_ && sqlite3_stmt_readonly(stmt->handle()) == 0) {
       return core::fail(Status::failed_precondition(
           "this transaction was begun for reading and cannot write (use begin())"));
@@ -1018,23 +1021,21 @@ class SqliteTransaction final : public core::Transaction {
     return stmt;
   }
 
-  // A reading transaction's audit entries: the read snapshot has ended; take the writer
-  // slot and write them in one short transaction. The connection goes back first: writers
-  // take the slot, then a connection, and a reader holding a connection while it waited
-  // for the slot could leave them none.
+  // A reading transaction's audit entries, once its snapshot has ended (its connection is
+  // back in the pool: writers take the slot, then a connection, and a reader holding one
+  // while it waited for the slot could leave them none): written as a member of the write
+  // group, so they are durable when this returns ok, and the read is not answered otherwise.
   Status write_pending_audit() {
-    guard_.reset();
-    lease_.release();
-    SQ_ASSIGN_OR_RETURN(slot_, WriterSlot::acquire(*shared_));
-    SQ_ASSIGN_OR_RETURN(lease_, Lease::acquire(shared_));
+    SQ_ASSIGN_OR_RETURN(member_, GroupMember::join(shared_));
     read_only_ = false;
-    guard_.emplace(*lease_.get());
-    SQ_RETURN_IF_ERROR(guard_->begin(/*immediate=*/true));
     for (const core::AuditEntry& entry : std::exchange(pending_audit_, {})) {
-      SQ_ASSIGN_OR_RETURN(Id id, append_audit(entry));
-      (void)id;
+      auto id = append_audit(entry);
+      if (!id) {
+        member_.rollback();
+        return id.error();
+      }
     }
-    return guard_->commit();
+    return member_.commit();
   }
 
   Result<std::string> seal(std::string_view plaintext) const {
@@ -1101,13 +1102,13 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<Id> insert(StatementRef& stmt, const std::vector<Parent>& parents) {
     SQ_RETURN_IF_ERROR(execute(stmt, parents));
-    return lease_.get()->last_insert_id();
+    return connection()->last_insert_id();
   }
 
   // An UPDATE or DELETE of exactly one row: NotFound when nothing matched.
   Status update(StatementRef& stmt, std::string_view what, const std::vector<Parent>& parents) {
     SQ_RETURN_IF_ERROR(execute(stmt, parents));
-    if (lease_.get()->changes() == 0) return Status::not_found(fmt::format("{} not found", what));
+    if (connection()->changes() == 0) return Status::not_found(fmt::format("{} not found", what));
     return Status::ok();
   }
 
@@ -1257,10 +1258,10 @@ class SqliteTransaction final : public core::Transaction {
     return r;
   }
 
-  // Destroyed in reverse order: the guard rolls back, then the connection goes back to
-  // the pool, then the writer slot is released.
+  // Destroyed in reverse order: a reader's guard rolls back before its connection goes back
+  // to the pool; a writer's membership rolls back its savepoint and hands the slot on.
   std::shared_ptr<SqliteStore::Shared> shared_;
-  WriterSlot slot_;
+  GroupMember member_;
   Lease lease_;
   std::optional<sqlite::TransactionGuard> guard_;
   bool read_only_ = false;
@@ -1408,6 +1409,14 @@ core::Result<WriterSlot> WriterSlot::acquire(SqliteStore::Shared& shared) {
   if (!shared.writer_free.wait_for(
           lock, std::chrono::milliseconds(shared.connection_options.busy_timeout_ms), my_turn)) {
     std::erase(shared.writer_queue, ticket);
+    if (!shared.writing && shared.writer_queue.empty() && shared.group) {
+      // The last writer handed on an open group expecting this one: close it instead.
+      shared.writing = true;
+      lock.unlock();
+      close_group(shared);
+      lock.lock();
+      shared.writing = false;
+    }
     shared.writer_free.notify_all();  // the next in line may be first now
     return core::fail(Status::unavailable("the database is busy with another write; try again"));
   }
@@ -1426,15 +1435,128 @@ void WriterSlot::release() {
   shared->writer_free.notify_all();
 }
 
+GroupMember::GroupMember(GroupMember&& other) noexcept
+    : shared_(std::move(other.shared_)),
+      slot_(std::move(other.slot_)),
+      in_savepoint_(std::exchange(other.in_savepoint_, false)) {}
+
+GroupMember& GroupMember::operator=(GroupMember&& other) noexcept {
+  if (this != &other) {
+    rollback();
+    shared_ = std::move(other.shared_);
+    slot_ = std::move(other.slot_);
+    in_savepoint_ = std::exchange(other.in_savepoint_, false);
+  }
+  return *this;
+}
+
+Connection* GroupMember::connection() const {
+  return shared_ && shared_->group ? shared_->group->lease.get() : nullptr;
+}
+
+core::Result<GroupMember> GroupMember::join(const std::shared_ptr<SqliteStore::Shared>& shared) {
+  SQ_ASSIGN_OR_RETURN(WriterSlot slot, WriterSlot::acquire(*shared));
+  GroupMember member(shared, std::move(slot));
+  if (!shared->group) {
+    SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
+    // Waits up to the busy timeout for writers of other processes.
+    SQ_RETURN_IF_ERROR(lease.get()->exec("BEGIN IMMEDIATE"));
+    shared->group = std::make_unique<WriteGroup>();
+    shared->group->lease = std::move(lease);
+  }
+  SQ_RETURN_IF_ERROR(member.connection()->exec("SAVEPOINT member"));
+  member.in_savepoint_ = true;
+  return member;
+}
+
+Status GroupMember::commit() {
+  if (!shared_) return ended();
+  Connection* connection = this->connection();
+  if (!connection->in_transaction()) {
+    // SQLite rolled the whole group back after an error (I/O, disk full): nothing is saved.
+    rollback();
+    return Status::unavailable(
+        "the transaction was rolled back after an earlier error; nothing was saved");
+  }
+  if (Status released = connection->exec("RELEASE member"); !released.is_ok()) {
+    rollback();
+    return released;
+  }
+  in_savepoint_ = false;
+  WriteGroup& group = *shared_->group;
+  ++group.members;
+  const std::shared_ptr<GroupOutcome> outcome = group.outcome;
+  hand_on();
+  const std::shared_ptr<SqliteStore::Shared> shared = std::exchange(shared_, nullptr);
+  std::unique_lock lock(shared->writer_mutex);
+  shared->group_committed.wait(lock, [&] { return outcome->done; });
+  return outcome->status;
+}
+
+void GroupMember::rollback() {
+  if (!shared_) return;
+  if (in_savepoint_) {
+    in_savepoint_ = false;
+    Connection* connection = this->connection();
+    if (connection->in_transaction()) {
+      (void)connection->exec("ROLLBACK TO member");
+      (void)connection->exec("RELEASE member");
+    }
+  }
+  hand_on();
+  shared_.reset();
+}
+
+void GroupMember::hand_on() {
+  bool others_waiting = false;
+  {
+    std::lock_guard lock(shared_->writer_mutex);
+    others_waiting = !shared_->writer_queue.empty();
+  }
+  const WriteGroup* group = shared_->group.get();
+  const bool lost = group && !group->lease.get()->in_transaction();
+  if (group && (lost || !others_waiting || group->members >= WriteGroup::kMaxGroupMembers)) {
+    close_group(*shared_);
+  }
+  slot_.release();
+}
+
+void close_group(SqliteStore::Shared& shared) {
+  if (!shared.group) return;
+  const std::unique_ptr<WriteGroup> group = std::move(shared.group);
+  Connection& connection = *group->lease.get();
+  Status status;
+  if (!connection.in_transaction()) {
+    status = Status::unavailable(
+        "the transaction was rolled back after an earlier error; nothing was saved");
+  } else if (group->members == 0) {
+    (void)connection.exec("ROLLBACK");
+  } else {
+    status = connection.exec("COMMIT");
+    if (!status.is_ok() && connection.in_transaction()) (void)connection.exec("ROLLBACK");
+  }
+  group->lease.release();
+  {
+    std::lock_guard lock(shared.writer_mutex);
+    if (status.is_ok() && group->members > 0) {
+      ++shared.commit_stats.commits;
+      shared.commit_stats.transactions += group->members;
+    }
+    group->outcome->status = std::move(status);
+    group->outcome->done = true;
+  }
+  shared.group_committed.notify_all();
+}
+
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(
     const std::shared_ptr<SqliteStore::Shared>& shared, bool read_only) {
-  WriterSlot slot;
   if (!read_only) {
-    SQ_ASSIGN_OR_RETURN(slot, WriterSlot::acquire(*shared));
+    SQ_ASSIGN_OR_RETURN(GroupMember member, GroupMember::join(shared));
+    return std::unique_ptr<core::Transaction>(
+        std::make_unique<SqliteTransaction>(shared, std::move(member)));
   }
   SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
-  auto transaction =
-      std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease), read_only);
+  auto transaction = std::make_unique<SqliteTransaction>(shared, std::move(lease));
   SQ_RETURN_IF_ERROR(transaction->start());
   return std::unique_ptr<core::Transaction>(std::move(transaction));
 }
