@@ -142,6 +142,14 @@ class SqliteStoreTest : public ::testing::Test {
     return w;
   }
 
+  // An organisation of its own, committed.
+  static Id new_organisation(SqliteStore& store) {
+    auto tx = must(store.begin());
+    const Id id = must(tx->create_organisation({0, "P", "", kT0}));
+    must(tx->commit());
+    return id;
+  }
+
   TempDir dir_;
   std::string path_ = dir_.file("tandem.db");
   std::shared_ptr<FakeCipher> cipher_ = std::make_shared<FakeCipher>("fake1");
@@ -420,12 +428,7 @@ TEST_F(SqliteStoreTest, ErrorsNameTheFieldAndCarryNoHealthData) {
 
 TEST_F(SqliteStoreTest, WritersFromManyThreadsAllCommit) {
   auto store = open();
-  const Id org = [&] {
-    auto tx = must(store->begin());
-    const Id id = must(tx->create_organisation({0, "P", "", kT0}));
-    must(tx->commit());
-    return id;
-  }();
+  const Id org = new_organisation(*store);
   constexpr int kThreads = 6;
   constexpr int kEach = 20;
   std::atomic<int> failures{0};
@@ -452,12 +455,7 @@ TEST_F(SqliteStoreTest, WritersFromManyThreadsAllCommit) {
 // waits for the group's COMMIT; a member that fails undoes only its own work.
 TEST_F(SqliteStoreTest, WritersCommitInAGroupAndAFailedMemberUndoesOnlyItsOwnWork) {
   auto store = open();
-  const Id org = [&] {
-    auto tx = must(store->begin());
-    const Id id = must(tx->create_organisation({0, "P", "", kT0}));
-    must(tx->commit());
-    return id;
-  }();
+  const Id org = new_organisation(*store);
   const auto before = store->commit_stats();
   const auto waits = store->pool_stats()->waits;
   auto first = must(store->begin());
