@@ -142,6 +142,14 @@ class SqliteStoreTest : public ::testing::Test {
     return w;
   }
 
+  // An organisation of its own, committed.
+  static Id new_organisation(SqliteStore& store) {
+    auto tx = must(store.begin());
+    const Id id = must(tx->create_organisation({0, "P", "", kT0}));
+    must(tx->commit());
+    return id;
+  }
+
   TempDir dir_;
   std::string path_ = dir_.file("tandem.db");
   std::shared_ptr<FakeCipher> cipher_ = std::make_shared<FakeCipher>("fake1");
@@ -420,12 +428,7 @@ TEST_F(SqliteStoreTest, ErrorsNameTheFieldAndCarryNoHealthData) {
 
 TEST_F(SqliteStoreTest, WritersFromManyThreadsAllCommit) {
   auto store = open();
-  const Id org = [&] {
-    auto tx = must(store->begin());
-    const Id id = must(tx->create_organisation({0, "P", "", kT0}));
-    must(tx->commit());
-    return id;
-  }();
+  const Id org = new_organisation(*store);
   constexpr int kThreads = 6;
   constexpr int kEach = 20;
   std::atomic<int> failures{0};
@@ -446,6 +449,98 @@ TEST_F(SqliteStoreTest, WritersFromManyThreadsAllCommit) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(must(must(store->begin())->list_clients(org, {0, 1000})).size(),
             static_cast<std::size_t>(kThreads * kEach));
+}
+
+// Group commit: a writer that commits while another waits hands the open transaction on and
+// waits for the group's COMMIT; a member that fails undoes only its own work.
+TEST_F(SqliteStoreTest, WritersCommitInAGroupAndAFailedMemberUndoesOnlyItsOwnWork) {
+  auto store = open();
+  const Id org = new_organisation(*store);
+  const auto before = store->commit_stats();
+  const auto waits = store->pool_stats()->waits;
+  auto first = must(store->begin());
+  must(first->create_client({0, org, "kept", {}, {}, kT0}));
+  std::atomic<bool> second_saw_first{false};
+  std::thread second([&] {  // queues for the writer slot, then fails (drops its work)
+    auto tx = must(store->begin());
+    for (const auto& c : must(tx->list_clients(org, {0, 10}))) {
+      if (c.display_name == "kept") second_saw_first = true;
+    }
+    must(tx->create_client({0, org, "dropped", {}, {}, kT0}));
+  });
+  while (store->pool_stats()->waits == waits) std::this_thread::yield();
+  must(first->commit());  // returns once the group, closed by the second, has committed
+  second.join();
+  EXPECT_TRUE(second_saw_first.load()) << "a member reads what earlier members wrote";
+  RawDb raw(path_);
+  EXPECT_EQ(raw.column("SELECT count(*) FROM clients"), std::vector<std::string>{"1"});
+  const auto after = store->commit_stats();
+  EXPECT_EQ(after.commits - before.commits, 1);
+  EXPECT_EQ(after.transactions - before.transactions, 1);
+}
+
+// A writer that needs the database to itself (reseal_all, migrate) closes a group left open
+// for it, rather than waiting for it until the busy timeout.
+TEST_F(SqliteStoreTest, ResealAllCommitsAGroupHandedOnToIt) {
+  SqliteStore::OpenOptions options;
+  options.busy_timeout_ms = 2000;
+  auto store = open(options);
+  const tandem::contract::World w = seeded(*store);
+  const auto waits = store->pool_stats()->waits;
+  auto writer = must(store->begin());
+  must(writer->create_client({0, w.org, "Client b", {}, {}, kT0}));
+  cipher_->rotate_to("fake2");
+  tandem::core::Result<std::int64_t> resealed = 0;
+  std::thread reseal([&] { resealed = store->reseal_all(); });
+  while (store->pool_stats()->waits == waits) std::this_thread::yield();
+  const auto started = std::chrono::steady_clock::now();
+  must(writer->commit());
+  reseal.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  ASSERT_TRUE(resealed.has_value()) << resealed.error().message();
+  EXPECT_GT(*resealed, 0);
+  RawDb raw(path_);
+  for (const std::string& name : raw.column("SELECT display_name FROM clients")) {
+    EXPECT_EQ(name.rfind("fake2:", 0), 0U) << name;
+  }
+  EXPECT_EQ(raw.column("SELECT count(*) FROM clients"), std::vector<std::string>{"2"});
+}
+
+// Every concurrent writer and reader's audit entry that was acknowledged is in the file.
+TEST_F(SqliteStoreTest, EveryAcknowledgedWriteAndReadAuditOfAGroupIsStored) {
+  SqliteStore::OpenOptions options;
+  options.pool_size = 8;
+  auto store = open(options);
+  const tandem::contract::World w = seeded(*store);
+  constexpr int kThreads = 8;
+  constexpr int kEach = 40;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const bool read = (t + i) % 2 == 0;
+        auto tx = read ? store->begin_read() : store->begin();
+        if (!tx) continue;
+        if (!read && !(*tx)->create_client({0, w.org, "C", {}, {}, kT0})) continue;
+        if (!(*tx)->append_audit({0, w.org, w.admin, read ? "client.list" : "client.create",
+                                  "client", std::nullopt, tandem::core::AuditOutcome::kOk, kT0})) {
+          continue;
+        }
+        if ((*tx)->commit().is_ok()) ++acknowledged;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(acknowledged.load(), kThreads * kEach);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.column("SELECT count(*) FROM audit WHERE action IN ('client.list', "
+                       "'client.create')"),
+            std::vector<std::string>{std::to_string(kThreads * kEach)});
+  EXPECT_EQ(raw.column("SELECT count(*) FROM clients"),
+            std::vector<std::string>{std::to_string(1 + kThreads * kEach / 2)});
+  const auto stats = store->commit_stats();
+  EXPECT_LE(stats.commits, stats.transactions);
 }
 
 TEST_F(SqliteStoreTest, AWriterInAnotherProcessMakesBeginUnavailableAfterTheTimeout) {

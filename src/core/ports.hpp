@@ -130,6 +130,12 @@ class Transaction {
   virtual Result<Id> add_moment(const MomentRecord& moment) = 0;
   virtual Result<std::vector<MomentRecord>> moments_of(Id org, Id episode) = 0;
 
+  // The episode and all its rows at once, as the methods above return them (NotFound for
+  // an episode not in the organisation). kLeaveSealed: free text stays empty and is never
+  // opened. A store may answer in fewer queries than calling each method; by default it
+  // calls them.
+  virtual Result<EpisodeRecords> episode_records(Id org, Id episode, SealedText text);
+
   // Reflections
   virtual Result<Id> add_reflection(const Reflection& reflection) = 0;
   virtual Result<Reflection> get_reflection(Id org, Id reflection) = 0;

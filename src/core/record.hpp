@@ -197,6 +197,28 @@ struct MomentRecord {
   Timestamp at = 0;
 };
 
+// One episode's record as the analytics read it: the episode and every row of it, each list
+// in the order its Transaction::*_of method returns (sessions by number, definitions by
+// version, the rest by id).
+struct EpisodeRecords {
+  EpisodeRecord episode;
+  std::vector<SessionRecord> sessions;
+  std::vector<Administration> administrations;
+  std::vector<ProgressDefinition> definitions;
+  std::vector<GoalRatingRecord> goal_ratings;
+  std::vector<AllianceRating> alliance;
+  std::vector<MomentRecord> moments;
+};
+
+// Whether reading an episode's record opens its encrypted free text (therapist notes,
+// definition and goal texts, moment text) or leaves those fields empty. Profiles and
+// caseloads compute from numbers, dates and keys only, so they leave it sealed: opening is
+// most of the cost of reading a record, and text that is never opened is never in memory.
+enum class SealedText : std::int8_t { kOpen, kLeaveSealed };
+
+// Empties the fields SealedText::kLeaveSealed leaves out.
+void clear_sealed_text(EpisodeRecords& records);
+
 // A trainee's reflection: what I tried to fix, what I sat with.
 struct Reflection {
   Id id = 0;

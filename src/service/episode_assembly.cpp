@@ -20,30 +20,8 @@ const core::Instrument* find_instrument(const std::vector<core::Instrument>& ins
 }  // namespace
 
 core::Result<EpisodeRecords> load_episode_records(core::Transaction& tx, core::Id org,
-                                                  core::Id episode) {
-  EpisodeRecords records;
-  auto e = tx.get_episode(org, episode);
-  if (!e) return core::fail(e.error());
-  records.episode = std::move(*e);
-  auto sessions = tx.sessions_of(org, episode);
-  if (!sessions) return core::fail(sessions.error());
-  records.sessions = std::move(*sessions);
-  auto administrations = tx.administrations_of(org, episode);
-  if (!administrations) return core::fail(administrations.error());
-  records.administrations = std::move(*administrations);
-  auto definitions = tx.definition_versions(org, episode);
-  if (!definitions) return core::fail(definitions.error());
-  records.definitions = std::move(*definitions);
-  auto ratings = tx.goal_ratings_of(org, episode);
-  if (!ratings) return core::fail(ratings.error());
-  records.goal_ratings = std::move(*ratings);
-  auto alliance = tx.alliance_of(org, episode);
-  if (!alliance) return core::fail(alliance.error());
-  records.alliance = std::move(*alliance);
-  auto moments = tx.moments_of(org, episode);
-  if (!moments) return core::fail(moments.error());
-  records.moments = std::move(*moments);
-  return records;
+                                                  core::Id episode, core::SealedText text) {
+  return tx.episode_records(org, episode, text);
 }
 
 core::Episode assemble_episode(const EpisodeRecords& records,

@@ -14,18 +14,12 @@
 
 namespace tandem::service {
 
-struct EpisodeRecords {
-  core::EpisodeRecord episode;
-  std::vector<core::SessionRecord> sessions;  // by number
-  std::vector<core::Administration> administrations;
-  std::vector<core::ProgressDefinition> definitions;  // by version
-  std::vector<core::GoalRatingRecord> goal_ratings;
-  std::vector<core::AllianceRating> alliance;
-  std::vector<core::MomentRecord> moments;
-};
+using core::EpisodeRecords;
 
+// The episode's record; kLeaveSealed for views that show no free text (profiles,
+// caseloads), so none of it is opened.
 core::Result<EpisodeRecords> load_episode_records(core::Transaction& tx, core::Id org,
-                                                  core::Id episode);
+                                                  core::Id episode, core::SealedText text);
 
 // The episode as the profile reads it:
 // - goals: those of the current definition version (ratings of goals since removed, or not on

@@ -37,7 +37,7 @@ struct ProfiledEpisode {
 Result<ProfiledEpisode> profile_of(core::Transaction& tx, const Context& ctx, Id org, Id episode,
                                    const std::vector<core::Instrument>& instruments,
                                    const InsightOptions& options) {
-  auto records = load_episode_records(tx, org, episode);
+  auto records = load_episode_records(tx, org, episode, core::SealedText::kLeaveSealed);
   if (!records) return core::fail(records.error());
   const core::Instrument* tracked = find_instrument(instruments, records->episode.instrument);
   if (!tracked) {

@@ -202,28 +202,29 @@ Timeline build_timeline(const EpisodeRecords& records, const core::Instrument& i
 
 Result<Timeline> episode_timeline(const Context& ctx, const Actor& actor, Id episode,
                                   const InsightOptions& options) {
-  return detail::run(ctx, detail::note_for(actor, "timeline.read", "episode", episode),
-                     [&](core::Transaction& tx, detail::AuditNote&) -> Result<Timeline> {
-                       auto scope = detail::authorized_episode(
-                           tx, actor, episode, Resource::kProgressProfile, Action::kRead);
-                       if (!scope) return core::fail(scope.error());
-                       auto instruments = ctx.instruments.list(tx, actor.org);
-                       if (!instruments) return core::fail(instruments.error());
-                       const core::Instrument* tracked = nullptr;
-                       for (const core::Instrument& i : *instruments) {
-                         if (i.id == scope->episode.instrument) tracked = &i;
-                       }
-                       if (!tracked) {
-                         return core::fail(Status::failed_precondition(
-                             "the episode's instrument '" + scope->episode.instrument +
-                             "' is no longer defined in this organisation"));
-                       }
-                       auto records = load_episode_records(tx, actor.org, episode);
-                       if (!records) return core::fail(records.error());
-                       const bool with_text = decide(actor, Resource::kMoment, Action::kRead,
-                                                     scope->relation) == Decision::kAllow;
-                       return build_timeline(*records, *tracked, *instruments, options, with_text);
-                     });
+  return detail::run(
+      ctx, detail::note_for(actor, "timeline.read", "episode", episode),
+      [&](core::Transaction& tx, detail::AuditNote&) -> Result<Timeline> {
+        auto scope = detail::authorized_episode(tx, actor, episode, Resource::kProgressProfile,
+                                                Action::kRead);
+        if (!scope) return core::fail(scope.error());
+        auto instruments = ctx.instruments.list(tx, actor.org);
+        if (!instruments) return core::fail(instruments.error());
+        const core::Instrument* tracked = nullptr;
+        for (const core::Instrument& i : *instruments) {
+          if (i.id == scope->episode.instrument) tracked = &i;
+        }
+        if (!tracked) {
+          return core::fail(
+              Status::failed_precondition("the episode's instrument '" + scope->episode.instrument +
+                                          "' is no longer defined in this organisation"));
+        }
+        auto records = load_episode_records(tx, actor.org, episode, core::SealedText::kOpen);
+        if (!records) return core::fail(records.error());
+        const bool with_text =
+            decide(actor, Resource::kMoment, Action::kRead, scope->relation) == Decision::kAllow;
+        return build_timeline(*records, *tracked, *instruments, options, with_text);
+      });
 }
 
 }  // namespace tandem::service

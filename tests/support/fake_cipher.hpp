@@ -45,6 +45,7 @@ class FakeCipher final : public core::FieldCipher {
       return core::fail(
           core::Status::failed_precondition("fake cipher: sealed under a key it does not hold"));
     }
+    ++opens_;
     const std::string_view hex = sealed.substr(colon + 1);
     if (hex.size() % 2 != 0) return core::fail(core::Status::internal("fake cipher: bad length"));
     std::string out;
@@ -74,6 +75,11 @@ class FakeCipher final : public core::FieldCipher {
     std::lock_guard lock(mutex_);
     return seals_;
   }
+  // Values opened so far (with a key it holds).
+  [[nodiscard]] long opens() const {
+    std::lock_guard lock(mutex_);
+    return opens_;
+  }
 
  private:
   static unsigned char mask(const std::string& key, std::size_t position) {
@@ -91,6 +97,7 @@ class FakeCipher final : public core::FieldCipher {
   std::string current_;
   std::set<std::string> keys_;
   mutable long seals_ = 0;
+  mutable long opens_ = 0;
 };
 
 }  // namespace tandem::testing_support

@@ -941,6 +941,81 @@ TEST_P(StoreContract, MomentsRoundTripWithAndWithoutSession) {
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(fields(got[i]), fields(moments[i]));
 }
 
+TEST_P(StoreContract, EpisodeRecordsAreTheListsAndLeaveSealedTextUnopened) {
+  using namespace tandem::contract;
+  using tandem::core::SealedText;
+  const World w = world("a");
+  const World other = world("b");
+  committed([&](Tx& tx) {
+    must(tx.add_definition_version(make_definition(w, "v1")));
+    must(tx.add_definition_version(make_definition(w, "v2")));
+    must(tx.add_administration({0,
+                                w.org,
+                                w.episode,
+                                w.session,
+                                "phq9",
+                                {1, 2, 3, 0, 1, 2, 3, 0, 1},
+                                13.0,
+                                tandem::core::Rater::kClient,
+                                w.client_user,
+                                kT0}));
+    must(tx.add_goal_rating({0, w.org, w.episode, w.session, "sleep", tandem::core::Rater::kClient,
+                             4, w.client_user, kT0}));
+    must(tx.add_alliance({0, w.org, w.episode, w.session, 7.5, w.client_user, kT0}));
+    must(tx.add_moment({0, w.org, w.episode, w.session, "laughed", "About the cat",
+                        tandem::core::Rater::kTherapist, w.therapist, kT0}));
+  });
+  auto tx = begin();
+  const auto opened = must(tx->episode_records(w.org, w.episode, SealedText::kOpen));
+  EXPECT_EQ(fields(opened.episode), fields(must(tx->get_episode(w.org, w.episode))));
+  const auto sessions = must(tx->sessions_of(w.org, w.episode));
+  ASSERT_EQ(opened.sessions.size(), sessions.size());
+  EXPECT_EQ(fields(opened.sessions[0]), fields(sessions[0]));
+  EXPECT_EQ(opened.sessions[0].therapist_notes, "First meeting a");
+  EXPECT_EQ(opened.administrations.size(), 1U);
+  ASSERT_EQ(opened.definitions.size(), 2U);
+  EXPECT_EQ(opened.definitions[1].hopes, "To sleep through the night v2");
+  EXPECT_EQ(opened.definitions[1].goals.at(1).gas_levels[0], "No contact at all");
+  ASSERT_EQ(opened.goal_ratings.size(), 1U);
+  EXPECT_EQ(fields(opened.goal_ratings[0]), fields(must(tx->goal_ratings_of(w.org, w.episode))[0]));
+  ASSERT_EQ(opened.alliance.size(), 1U);
+  EXPECT_EQ(fields(opened.alliance[0]), fields(must(tx->alliance_of(w.org, w.episode))[0]));
+  ASSERT_EQ(opened.moments.size(), 1U);
+  EXPECT_EQ(opened.moments[0].text, "About the cat");
+
+  const long opens_before = cipher_->opens();
+  const auto sealed = must(tx->episode_records(w.org, w.episode, SealedText::kLeaveSealed));
+  EXPECT_EQ(cipher_->opens(), opens_before) << "leaving text sealed opened some of it";
+  tandem::core::EpisodeRecords expected = opened;
+  tandem::core::clear_sealed_text(expected);
+  EXPECT_EQ(fields(sealed.episode), fields(expected.episode));
+  ASSERT_EQ(sealed.sessions.size(), 1U);
+  EXPECT_EQ(fields(sealed.sessions[0]), fields(expected.sessions[0]));
+  EXPECT_EQ(sealed.sessions[0].therapist_notes, "");
+  ASSERT_EQ(sealed.definitions.size(), 2U);
+  EXPECT_EQ(sealed.definitions[1].hopes, "");
+  EXPECT_EQ(sealed.definitions[1].version, 2);
+  ASSERT_EQ(sealed.definitions[1].goals.size(), 2U);
+  for (std::size_t g = 0; g < 2; ++g) {
+    EXPECT_EQ(fields(sealed.definitions[1].goals[g]), fields(expected.definitions[1].goals[g]));
+  }
+  EXPECT_EQ(sealed.definitions[1].goals[1].key, "friends");
+  EXPECT_EQ(sealed.definitions[1].goals[1].scale, tandem::core::GoalScale::kGas);
+  EXPECT_EQ(sealed.administrations.at(0).total, 13.0);
+  EXPECT_EQ(fields(sealed.goal_ratings.at(0)), fields(opened.goal_ratings[0]));
+  EXPECT_EQ(fields(sealed.alliance.at(0)), fields(opened.alliance[0]));
+  EXPECT_EQ(fields(sealed.moments.at(0)), fields(expected.moments[0]));
+  EXPECT_EQ(sealed.moments[0].tag, "laughed");
+  tx.reset();
+
+  EXPECT_EQ(code_alone([&](Tx& t) {
+              return t.episode_records(w.org, other.episode, SealedText::kLeaveSealed);
+            }),
+            "NotFound");
+  EXPECT_EQ(code_alone([&](Tx& t) { return t.episode_records(w.org, 999999, SealedText::kOpen); }),
+            "NotFound");
+}
+
 TEST_P(StoreContract, RatingASessionOfAnotherEpisodeIsNotFound) {
   using namespace tandem::contract;
   const World w = world("a");

@@ -510,6 +510,12 @@ core::Result<std::string> PostgresTransaction::unseal(std::string_view sealed,
   return plain;
 }
 
+core::Result<std::string> PostgresTransaction::unseal_episode_text(std::string_view sealed,
+                                                                   std::string_view field) const {
+  if (leave_sealed_) return std::string();
+  return unseal(sealed, field);
+}
+
 // ---- helpers ------------------------------------------------------------------------
 
 core::Result<Id> PostgresTransaction::insert_returning_id(const Query& query, const Params& params,
@@ -583,7 +589,7 @@ core::Result<core::SessionRecord> PostgresTransaction::session_at(const Result& 
   session.attendance = *attendance;
   session.felt_hard_client = rows.boolean(row, 6);
   session.felt_hard_therapist = rows.boolean(row, 7);
-  auto notes = unseal(rows.text(row, 8), "sessions.therapist_notes");
+  auto notes = unseal_episode_text(rows.text(row, 8), "sessions.therapist_notes");
   if (!notes) return fail(notes.error());
   session.therapist_notes = std::move(*notes);
   session.created_at = rows.int64(row, 9);
@@ -597,7 +603,7 @@ core::Result<core::MomentRecord> PostgresTransaction::moment_at(const Result& ro
   moment.episode = rows.int64(row, 2);
   moment.session = rows.opt_int64(row, 3);
   moment.tag = rows.str(row, 4);
-  auto text = unseal(rows.text(row, 5), "moments.text");
+  auto text = unseal_episode_text(rows.text(row, 5), "moments.text");
   if (!text) return fail(text.error());
   moment.text = std::move(*text);
   const auto by = core::parse_rater(rows.text(row, 6));
@@ -948,6 +954,11 @@ core::Result<std::vector<core::SessionRecord>> PostgresTransaction::sessions_of(
                                                                                 Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return session_rows(org, episode);
+}
+
+core::Result<std::vector<core::SessionRecord>> PostgresTransaction::session_rows(Id org,
+                                                                                 Id episode) {
   auto rows = run(kSessionsOf, Params().add(org).add(episode), "list sessions");
   if (!rows) return fail(rows.error());
   return collect<core::SessionRecord>(
@@ -997,6 +1008,11 @@ core::Result<std::vector<core::Administration>> PostgresTransaction::administrat
     Id org, Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return administration_rows(org, episode);
+}
+
+core::Result<std::vector<core::Administration>> PostgresTransaction::administration_rows(
+    Id org, Id episode) {
   auto rows = run(kAdministrationsOf, Params().add(org).add(episode), "list questionnaires");
   if (!rows) return fail(rows.error());
   return collect<core::Administration>(
@@ -1110,6 +1126,11 @@ core::Result<std::vector<core::ProgressDefinition>> PostgresTransaction::definit
     Id org, Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return definition_rows(org, episode);
+}
+
+core::Result<std::vector<core::ProgressDefinition>> PostgresTransaction::definition_rows(
+    Id org, Id episode) {
   auto rows = run(kDefinitionsOf, Params().add(org).add(episode), "read progress definitions");
   if (!rows) return fail(rows.error());
   auto goal_rows =
@@ -1126,7 +1147,7 @@ core::Result<std::vector<core::ProgressDefinition>> PostgresTransaction::definit
     const std::array<std::string*, 4> texts = {&d.hopes, &d.better_looks_like, &d.small_shifts,
                                                &d.change_note};
     for (std::size_t i = 0; i < texts.size(); ++i) {
-      auto plain = unseal(rows->text(row, 3 + static_cast<int>(i)), "definitions");
+      auto plain = unseal_episode_text(rows->text(row, 3 + static_cast<int>(i)), "definitions");
       if (!plain) return fail(plain.error());
       *texts[i] = std::move(*plain);
     }
@@ -1147,14 +1168,15 @@ core::Result<std::vector<core::ProgressDefinition>> PostgresTransaction::definit
     }
     core::GoalDefinition goal;
     goal.key = goal_rows->str(row, 1);
-    auto text = unseal(goal_rows->text(row, 2), "definition_goals.text");
+    auto text = unseal_episode_text(goal_rows->text(row, 2), "definition_goals.text");
     if (!text) return fail(text.error());
     goal.text = std::move(*text);
     const auto scale = core::parse_goal_scale(goal_rows->text(row, 3));
     if (!scale) return fail(corrupt("definition_goals", "scale"));
     goal.scale = *scale;
     for (int level = 0; level < 5; ++level) {
-      auto plain = unseal(goal_rows->text(row, 4 + level), "definition_goals.gas_levels");
+      auto plain =
+          unseal_episode_text(goal_rows->text(row, 4 + level), "definition_goals.gas_levels");
       if (!plain) return fail(plain.error());
       goal.gas_levels[static_cast<std::size_t>(level)] = std::move(*plain);
     }
@@ -1191,6 +1213,11 @@ core::Result<std::vector<core::GoalRatingRecord>> PostgresTransaction::goal_rati
                                                                                        Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return goal_rating_rows(org, episode);
+}
+
+core::Result<std::vector<core::GoalRatingRecord>> PostgresTransaction::goal_rating_rows(
+    Id org, Id episode) {
   auto rows = run(kGoalRatingsOf, Params().add(org).add(episode), "list goal ratings");
   if (!rows) return fail(rows.error());
   return collect<core::GoalRatingRecord>(
@@ -1223,6 +1250,11 @@ core::Result<std::vector<core::AllianceRating>> PostgresTransaction::alliance_of
                                                                                  Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return alliance_rows(org, episode);
+}
+
+core::Result<std::vector<core::AllianceRating>> PostgresTransaction::alliance_rows(Id org,
+                                                                                   Id episode) {
   auto rows = run(kAllianceOf, Params().add(org).add(episode), "list alliance ratings");
   if (!rows) return fail(rows.error());
   return collect<core::AllianceRating>(
@@ -1258,10 +1290,47 @@ core::Result<Id> PostgresTransaction::add_moment(const core::MomentRecord& m) {
 core::Result<std::vector<core::MomentRecord>> PostgresTransaction::moments_of(Id org, Id episode) {
   if (Status found = require(kEpisodeExists, org, episode, "episode"); !found.is_ok())
     return fail(found);
+  return moment_rows(org, episode);
+}
+
+core::Result<std::vector<core::MomentRecord>> PostgresTransaction::moment_rows(Id org, Id episode) {
   auto rows = run(kMomentsOf, Params().add(org).add(episode), "list moments");
   if (!rows) return fail(rows.error());
   return collect<core::MomentRecord>(
       *rows, [this](const Result& r, int row) { return moment_at(r, row); });
+}
+
+// The episode's row read first stands for the existence checks of the *_of methods.
+core::Result<core::EpisodeRecords> PostgresTransaction::episode_records(Id org, Id episode,
+                                                                        core::SealedText text) {
+  const bool saved = std::exchange(leave_sealed_, text == core::SealedText::kLeaveSealed);
+  auto records = [&]() -> core::Result<core::EpisodeRecords> {
+    core::EpisodeRecords out;
+    auto e = get_episode(org, episode);
+    if (!e) return fail(e.error());
+    out.episode = std::move(*e);
+    auto sessions = session_rows(org, episode);
+    if (!sessions) return fail(sessions.error());
+    out.sessions = std::move(*sessions);
+    auto administrations = administration_rows(org, episode);
+    if (!administrations) return fail(administrations.error());
+    out.administrations = std::move(*administrations);
+    auto definitions = definition_rows(org, episode);
+    if (!definitions) return fail(definitions.error());
+    out.definitions = std::move(*definitions);
+    auto ratings = goal_rating_rows(org, episode);
+    if (!ratings) return fail(ratings.error());
+    out.goal_ratings = std::move(*ratings);
+    auto alliance = alliance_rows(org, episode);
+    if (!alliance) return fail(alliance.error());
+    out.alliance = std::move(*alliance);
+    auto moments = moment_rows(org, episode);
+    if (!moments) return fail(moments.error());
+    out.moments = std::move(*moments);
+    return out;
+  }();
+  leave_sealed_ = saved;
+  return records;
 }
 
 // ---- reflections ------------------------------------------------------------------------

@@ -94,6 +94,8 @@ class PostgresTransaction final : public core::Transaction {
                                                               core::Id episode) override;
   core::Result<core::Id> add_moment(const core::MomentRecord& moment) override;
   core::Result<std::vector<core::MomentRecord>> moments_of(core::Id org, core::Id episode) override;
+  core::Result<core::EpisodeRecords> episode_records(core::Id org, core::Id episode,
+                                                     core::SealedText text) override;
 
   core::Result<core::Id> add_reflection(const core::Reflection& reflection) override;
   core::Result<core::Reflection> get_reflection(core::Id org, core::Id reflection) override;
@@ -150,6 +152,21 @@ class PostgresTransaction final : public core::Transaction {
 
   core::Result<std::string> seal(std::string_view plaintext, std::string_view field) const;
   core::Result<std::string> unseal(std::string_view sealed, std::string_view field) const;
+  // The free text of an episode's rows: left sealed (empty) while episode_records() reads
+  // with SealedText::kLeaveSealed.
+  core::Result<std::string> unseal_episode_text(std::string_view sealed,
+                                                std::string_view field) const;
+
+  // The *_of methods of an episode without the episode's existence check.
+  core::Result<std::vector<core::SessionRecord>> session_rows(core::Id org, core::Id episode);
+  core::Result<std::vector<core::Administration>> administration_rows(core::Id org,
+                                                                      core::Id episode);
+  core::Result<std::vector<core::ProgressDefinition>> definition_rows(core::Id org,
+                                                                      core::Id episode);
+  core::Result<std::vector<core::GoalRatingRecord>> goal_rating_rows(core::Id org,
+                                                                     core::Id episode);
+  core::Result<std::vector<core::AllianceRating>> alliance_rows(core::Id org, core::Id episode);
+  core::Result<std::vector<core::MomentRecord>> moment_rows(core::Id org, core::Id episode);
 
   core::Result<core::User> user_at(const Result& rows, int row) const;
   core::Result<core::Invitation> invitation_at(const Result& rows, int row) const;
@@ -170,6 +187,7 @@ class PostgresTransaction final : public core::Transaction {
   State state_ = State::kOpen;
   core::Status failure_;
   int savepoint_depth_ = 0;
+  bool leave_sealed_ = false;  // see unseal_episode_text()
 };
 
 }  // namespace tandem::store::pg

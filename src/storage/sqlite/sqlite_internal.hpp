@@ -1,7 +1,8 @@
 // Internals of the SQLite store shared by sqlite_store.cpp and sqlite_transaction.cpp:
-// the connection pool, the in-process writer slot and the Transaction implementation.
-// The pool and the slot are thread-safe; a SqliteTransaction is used by one thread at a
-// time (and may be destroyed by another).
+// the connection pool, the in-process writer slot, group commit and the Transaction
+// implementation. The pool and the slot are thread-safe; the write group is touched only by
+// the holder of the writer slot; a SqliteTransaction is used by one thread at a time (and
+// may be destroyed by another).
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,13 @@
 namespace tandem::store {
 
 class Lease;
+struct WriteGroup;
+
+// What one group's COMMIT came to, awaited by every writer that released into the group.
+struct GroupOutcome {
+  bool done = false;  // guarded by Shared::writer_mutex
+  core::Status status;
+};
 
 struct SqliteStore::Shared {
   std::string path;
@@ -38,6 +46,14 @@ struct SqliteStore::Shared {
   std::deque<std::uint64_t> writer_queue;  // tickets of the waiting writers, in order
   std::uint64_t next_writer_ticket = 0;
   bool writing = false;
+  // Group commit: the SQLite transaction the writers of this process share while one is
+  // open (see WriteGroup); only the holder of the writer slot touches it. group_committed
+  // wakes the writers waiting for a group's outcome.
+  // (An open group's lease refers back to this Shared; every group is closed by the last
+  // writer of it, before the store can go.)
+  std::unique_ptr<WriteGroup> group;
+  std::condition_variable group_committed;
+  SqliteCommitStats commit_stats;  // guarded by writer_mutex
 
   std::mutex mutex;
   std::condition_variable returned;
@@ -95,7 +111,65 @@ class WriterSlot {
   SqliteStore::Shared* shared_ = nullptr;
 };
 
-// Begins a write transaction: the writer slot, a pooled connection, BEGIN IMMEDIATE. Or,
+// Group commit. An fsync costs about a millisecond here, and SQLite admits one writer at a
+// time, so one COMMIT per request caps a server at about a thousand writes (and audited
+// reads) a second. Instead, the writers of this process take turns (the writer slot) inside
+// one SQLite write transaction, each in a SAVEPOINT of its own: a writer that fails rolls
+// back to its savepoint, undoing only its own work; one that succeeds releases its savepoint
+// and waits, and the group commits (one fsync) when no other writer is waiting or it has
+// kMaxGroupMembers. Every member's commit() returns only after that COMMIT, with its status:
+// an acknowledged write is as durable as with a COMMIT of its own (synchronous=FULL), and
+// when the COMMIT fails every member fails. A member reads what earlier members of its group
+// wrote, as it would after their commits; readers on other connections see none of it
+// before the COMMIT, and no member has been answered before then either.
+struct WriteGroup {
+  static constexpr int kMaxGroupMembers = 8;
+
+  Lease lease;  // the connection, in BEGIN IMMEDIATE while the group is open
+  std::shared_ptr<GroupOutcome> outcome = std::make_shared<GroupOutcome>();
+  int members = 0;  // released into the group, waiting for its COMMIT
+};
+
+// A write transaction's place in the group: holds the writer slot from begin to commit or
+// rollback, works in a SAVEPOINT on the group's connection.
+class GroupMember {
+ public:
+  GroupMember() = default;
+  GroupMember(GroupMember&& other) noexcept;
+  GroupMember& operator=(GroupMember&& other) noexcept;
+  GroupMember(const GroupMember&) = delete;
+  GroupMember& operator=(const GroupMember&) = delete;
+  ~GroupMember() { rollback(); }
+
+  // Takes the writer slot (FIFO, up to the busy timeout), opens the group if none is open
+  // (BEGIN IMMEDIATE, waiting for writers of other processes) and starts a savepoint.
+  static core::Result<GroupMember> join(const std::shared_ptr<SqliteStore::Shared>& shared);
+  // Releases the savepoint into the group, hands the slot on and waits for the group's
+  // COMMIT: its status is this transaction's.
+  core::Status commit();
+  // Undoes this member's work (its savepoint) and hands the slot on.
+  void rollback();
+  [[nodiscard]] bool active() const { return shared_ != nullptr; }
+  [[nodiscard]] sqlite::Connection* connection() const;
+
+ private:
+  GroupMember(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot)
+      : shared_(std::move(shared)), slot_(std::move(slot)) {}
+  // Ends the turn: commits (or gives up) the group unless another writer is waiting to join
+  // it, then releases the slot.
+  void hand_on();
+
+  std::shared_ptr<SqliteStore::Shared> shared_;
+  WriterSlot slot_;
+  bool in_savepoint_ = false;
+};
+
+// Commits (members > 0) or rolls back the open group, if any, and tells its members. The
+// caller holds the writer slot. Writers that need the database to themselves (migrate,
+// reseal_all) call it after taking the slot.
+void close_group(SqliteStore::Shared& shared);
+
+// Begins a write transaction: a member of the write group (GroupMember::join). Or,
 // read_only, a reading one: a pooled connection and a deferred BEGIN (a snapshot), no
 // writer slot; its audit entries are written when it commits (see SqliteStore::begin_read).
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(

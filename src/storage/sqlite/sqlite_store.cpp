@@ -93,6 +93,7 @@ core::Result<std::vector<std::string>> SqliteStore::migrate() {
   using Out = std::vector<std::string>;
   auto slot = WriterSlot::acquire(*shared_);
   if (!slot) return failed<Out>(slot.error());
+  close_group(*shared_);  // the database to itself
   auto lease = Lease::acquire(shared_);
   if (!lease) return failed<Out>(lease.error());
   return sqlite::apply_pending(*lease->get());
@@ -131,6 +132,7 @@ core::Result<std::int64_t> SqliteStore::reseal_all() {
   using Out = std::int64_t;
   auto slot = WriterSlot::acquire(*shared_);
   if (!slot) return failed<Out>(slot.error());
+  close_group(*shared_);  // the database to itself
   auto lease = Lease::acquire(shared_);
   if (!lease) return failed<Out>(lease.error());
   sqlite::TransactionGuard transaction(*lease->get());
@@ -149,6 +151,11 @@ std::optional<core::PoolStats> SqliteStore::pool_stats() const {
   std::lock_guard writers(shared_->writer_mutex);
   return core::PoolStats{shared_->pool_size, shared_->open_connections - idle, idle,
                          shared_->lease_waits + shared_->writer_waits};
+}
+
+SqliteCommitStats SqliteStore::commit_stats() const {
+  std::lock_guard lock(shared_->writer_mutex);
+  return shared_->commit_stats;
 }
 
 core::Result<SqliteSettings> SqliteStore::settings() {

@@ -1,9 +1,10 @@
 // The embedded default store: core::Store on one SQLite file (URL "sqlite:PATH"), in WAL
 // mode with synchronous=FULL, foreign keys on and a busy timeout. Free-text fields are
 // sealed with the FieldCipher before they reach SQL (docs/storage.md lists them), so the
-// file alone reveals none of them. Thread-safe: each transaction takes its own connection
-// from a small pool; write transactions are serialised (one writer at a time, as SQLite
-// requires), so a thread must not begin a second transaction while it holds one.
+// file alone reveals none of them. Thread-safe: each reading transaction takes its own
+// connection from a small pool; write transactions are serialised (one writer at a time, as
+// SQLite requires) and committed in groups (one fsync for several; see WriteGroup in
+// sqlite_internal.hpp), so a thread must not begin a second transaction while it holds one.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,13 @@ struct SqliteSettings {
   bool foreign_keys = false;
   int synchronous = 0;  // 2 = FULL
   int busy_timeout_ms = 0;
+};
+
+// Group commit's figures since the store opened: `commits` COMMITs of the write group (one
+// fsync each) carried `transactions` write transactions (and reading ones' audit entries).
+struct SqliteCommitStats {
+  std::int64_t commits = 0;
+  std::int64_t transactions = 0;
 };
 
 class SqliteStore final : public core::Store {
@@ -70,6 +78,7 @@ class SqliteStore final : public core::Store {
   // had to wait for one.
   std::optional<core::PoolStats> pool_stats() const override;
 
+  [[nodiscard]] SqliteCommitStats commit_stats() const;
   core::Result<SqliteSettings> settings();
   // PRAGMA integrity_check and foreign_key_check: Internal naming the first problem.
   core::Status check_integrity();

@@ -163,24 +163,39 @@ std::string select_from(const char* columns, std::string_view rest) {
   return fmt::format("SELECT {} {}", columns, rest);
 }
 
+// Sets a flag for a scope and restores it after.
+class LeaveSealed {
+ public:
+  LeaveSealed(bool& flag, bool value) : flag_(flag), saved_(std::exchange(flag, value)) {}
+  LeaveSealed(const LeaveSealed&) = delete;
+  LeaveSealed& operator=(const LeaveSealed&) = delete;
+  ~LeaveSealed() { flag_ = saved_; }
+
+ private:
+  bool& flag_;
+  bool saved_;
+};
+
 class SqliteTransaction final : public core::Transaction {
  public:
-  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, WriterSlot slot, Lease lease,
-                    bool read_only)
-      : shared_(std::move(shared)),
-        slot_(std::move(slot)),
-        lease_(std::move(lease)),
-        read_only_(read_only) {
+  // A reading transaction on its own connection (a deferred BEGIN: a snapshot).
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, Lease lease)
+      : shared_(std::move(shared)), lease_(std::move(lease)), read_only_(true) {
     guard_.emplace(*lease_.get());
   }
+  // A writing one: a member of the write group.
+  SqliteTransaction(std::shared_ptr<SqliteStore::Shared> shared, GroupMember member)
+      : shared_(std::move(shared)), member_(std::move(member)) {}
 
-  Status start() { return guard_->begin(/*immediate=*/!read_only_); }
+  Status start() { return guard_ ? guard_->begin(/*immediate=*/false) : Status::ok(); }
 
   Status commit() override {
+    if (!read_only_) return member_.active() ? member_.commit() : ended();
     if (!guard_) return ended();
     Status status = guard_->commit();
+    guard_.reset();
+    lease_.release();
     if (status.is_ok() && !pending_audit_.empty()) status = write_pending_audit();
-    finish();
     return status;
   }
 
@@ -452,6 +467,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::SessionRecord>> sessions_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return session_rows(org, episode);
+  }
+
+  Result<std::vector<core::SessionRecord>> session_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare(select_from(kSessionColumns,
                                                        "FROM sessions WHERE org_id = ?1 AND "
                                                        "episode_id = ?2 ORDER BY number")));
@@ -500,6 +519,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::Administration>> administrations_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return administration_rows(org, episode);
+  }
+
+  Result<std::vector<core::Administration>> administration_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, instrument, "
                                 "responses, total, answered_by, recorded_by, at "
@@ -563,6 +586,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::ProgressDefinition>> definition_versions(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return definition_rows(org, episode);
+  }
+
+  Result<std::vector<core::ProgressDefinition>> definition_rows(Id org, Id episode) {
     std::vector<core::ProgressDefinition> versions;
     {
       SQ_ASSIGN_OR_RETURN(
@@ -624,6 +651,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::GoalRatingRecord>> goal_ratings_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return goal_rating_rows(org, episode);
+  }
+
+  Result<std::vector<core::GoalRatingRecord>> goal_rating_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, goal_key, rater, "
                                 "value, recorded_by, at FROM goal_ratings "
@@ -658,6 +689,10 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::AllianceRating>> alliance_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return alliance_rows(org, episode);
+  }
+
+  Result<std::vector<core::AllianceRating>> alliance_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, value, recorded_by, "
                                 "at FROM alliance_ratings WHERE org_id = ?1 AND episode_id = ?2 "
@@ -685,6 +720,24 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<std::vector<core::MomentRecord>> moments_of(Id org, Id episode) override {
     SQ_RETURN_IF_ERROR(require(episode_row(org, episode)));
+    return moment_rows(org, episode);
+  }
+
+  // The episode's row read first stands for the existence checks of the *_of methods.
+  Result<core::EpisodeRecords> episode_records(Id org, Id episode, core::SealedText text) override {
+    const LeaveSealed leave(leave_sealed_, text == core::SealedText::kLeaveSealed);
+    core::EpisodeRecords records;
+    SQ_ASSIGN_OR_RETURN(records.episode, get_episode(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.sessions, session_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.administrations, administration_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.definitions, definition_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.goal_ratings, goal_rating_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.alliance, alliance_rows(org, episode));
+    SQ_ASSIGN_OR_RETURN(records.moments, moment_rows(org, episode));
+    return records;
+  }
+
+  Result<std::vector<core::MomentRecord>> moment_rows(Id org, Id episode) {
     SQ_ASSIGN_OR_RETURN(auto stmt,
                         prepare("SELECT id, org_id, episode_id, session_id, tag, text, by_rater, "
                                 "recorded_by, at FROM moments WHERE org_id = ?1 AND "
@@ -697,7 +750,7 @@ class SqliteTransaction final : public core::Transaction {
       m.episode = s.int64(2);
       m.session = s.opt_int64(3);
       m.tag = s.str(4);
-      SQ_ASSIGN_OR_RETURN(m.text, open(s.text(5)));
+      SQ_ASSIGN_OR_RETURN(m.text, open_episode_text(s.text(5)));
       SQ_ASSIGN_OR_RETURN(m.by, parse_column(s, 6, "moments.by_rater", core::parse_rater));
       m.recorded_by = s.int64(7);
       m.at = s.int64(8);
@@ -774,7 +827,7 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<Id> append_audit(const core::AuditEntry& e) override {
     if (read_only_) {  // written by commit(), in a short write transaction of its own
-      if (!guard_ || !guard_->active()) return core::fail(ended());
+      if (!active()) return core::fail(ended());
       pending_audit_.push_back(e);
       return Id{0};
     }
@@ -875,7 +928,7 @@ class SqliteTransaction final : public core::Transaction {
                                            "?1 AND user_id = ?2 AND id <> ?3 AND revoked = 0"));
     stmt->bind(1, org).bind(2, user).bind(3, keep);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    return static_cast<std::int64_t>(lease_.get()->changes());
+    return static_cast<std::int64_t>(connection()->changes());
   }
 
   Result<Id> create_invitation(const core::Invitation& i) override {
@@ -920,7 +973,7 @@ class SqliteTransaction final : public core::Transaction {
                                            "AND id = ?2 AND used_at IS NULL"));
     stmt->bind(1, org).bind(2, invitation).bind(3, at);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    if (lease_.get()->changes() == 1) return Status::ok();
+    if (connection()->changes() == 1) return Status::ok();
     SQ_ASSIGN_OR_RETURN(auto exists,
                         prepare("SELECT 1 FROM invitations WHERE org_id = ?1 AND id = ?2"));
     exists->bind(1, org).bind(2, invitation);
@@ -947,19 +1000,20 @@ class SqliteTransaction final : public core::Transaction {
     SQ_ASSIGN_OR_RETURN(auto stmt, prepare("DELETE FROM login_failures WHERE at < ?1"));
     stmt->bind(1, before);
     SQ_RETURN_IF_ERROR(execute(stmt, {}));
-    return static_cast<std::int64_t>(lease_.get()->changes());
+    return static_cast<std::int64_t>(connection()->changes());
   }
 
  private:
-  void finish() {
-    guard_.reset();
-    lease_.release();
-    slot_.release();
+  [[nodiscard]] bool active() const {
+    return read_only_ ? guard_ && guard_->active() : member_.active();
+  }
+  [[nodiscard]] Connection* connection() const {
+    return read_only_ ? lease_.get() : member_.connection();
   }
 
   Result<StatementRef> prepare(const std::string& sql) {
-    if (!guard_ || !guard_->active()) return core::fail(ended());
-    SQ_ASSIGN_OR_RETURN(auto stmt, lease_.get()->prepare(sql));
+    if (!active()) return core::fail(ended());
+    SQ_ASSIGN_OR_RETURN(auto stmt, connection()->prepare(sql));
     if (read_only_ && sqlite3_stmt_readonly(stmt->handle()) == 0) {
       return core::fail(Status::failed_precondition(
           "this transaction was begun for reading and cannot write (use begin())"));
@@ -967,29 +1021,33 @@ class SqliteTransaction final : public core::Transaction {
     return stmt;
   }
 
-  // A reading transaction's audit entries: the read snapshot has ended; take the writer
-  // slot and write them in one short transaction. The connection goes back first: writers
-  // take the slot, then a connection, and a reader holding a connection while it waited
-  // for the slot could leave them none.
+  // A reading transaction's audit entries, once its snapshot has ended (its connection is
+  // back in the pool: writers take the slot, then a connection, and a reader holding one
+  // while it waited for the slot could leave them none): written as a member of the write
+  // group, so they are durable when this returns ok, and the read is not answered otherwise.
   Status write_pending_audit() {
-    guard_.reset();
-    lease_.release();
-    SQ_ASSIGN_OR_RETURN(slot_, WriterSlot::acquire(*shared_));
-    SQ_ASSIGN_OR_RETURN(lease_, Lease::acquire(shared_));
+    SQ_ASSIGN_OR_RETURN(member_, GroupMember::join(shared_));
     read_only_ = false;
-    guard_.emplace(*lease_.get());
-    SQ_RETURN_IF_ERROR(guard_->begin(/*immediate=*/true));
     for (const core::AuditEntry& entry : std::exchange(pending_audit_, {})) {
-      SQ_ASSIGN_OR_RETURN(Id id, append_audit(entry));
-      (void)id;
+      auto id = append_audit(entry);
+      if (!id) {
+        member_.rollback();
+        return id.error();
+      }
     }
-    return guard_->commit();
+    return member_.commit();
   }
 
   Result<std::string> seal(std::string_view plaintext) const {
     return shared_->cipher->seal(plaintext);
   }
   Result<std::string> open(std::string_view sealed) const { return shared_->cipher->open(sealed); }
+  // The free text of an episode's rows: left sealed (empty) while episode_records() reads
+  // with SealedText::kLeaveSealed.
+  Result<std::string> open_episode_text(std::string_view sealed) const {
+    if (leave_sealed_) return std::string();
+    return open(sealed);
+  }
   // An empty optional field (a client invitation's display_name) stays empty: never sealed.
   Result<std::string> seal_unless_empty(std::string_view plaintext) const {
     if (plaintext.empty()) return std::string();
@@ -1044,13 +1102,13 @@ class SqliteTransaction final : public core::Transaction {
 
   Result<Id> insert(StatementRef& stmt, const std::vector<Parent>& parents) {
     SQ_RETURN_IF_ERROR(execute(stmt, parents));
-    return lease_.get()->last_insert_id();
+    return connection()->last_insert_id();
   }
 
   // An UPDATE or DELETE of exactly one row: NotFound when nothing matched.
   Status update(StatementRef& stmt, std::string_view what, const std::vector<Parent>& parents) {
     SQ_RETURN_IF_ERROR(execute(stmt, parents));
-    if (lease_.get()->changes() == 0) return Status::not_found(fmt::format("{} not found", what));
+    if (connection()->changes() == 0) return Status::not_found(fmt::format("{} not found", what));
     return Status::ok();
   }
 
@@ -1131,7 +1189,7 @@ class SqliteTransaction final : public core::Transaction {
                         parse_column(s, 5, "sessions.attendance", core::parse_attendance));
     r.felt_hard_client = s.boolean(6);
     r.felt_hard_therapist = s.boolean(7);
-    SQ_ASSIGN_OR_RETURN(r.therapist_notes, open(s.text(8)));
+    SQ_ASSIGN_OR_RETURN(r.therapist_notes, open_episode_text(s.text(8)));
     r.created_at = s.int64(9);
     return r;
   }
@@ -1141,10 +1199,10 @@ class SqliteTransaction final : public core::Transaction {
     d.org = s.int64(0);
     d.episode = s.int64(1);
     d.version = s.int32(2);
-    SQ_ASSIGN_OR_RETURN(d.hopes, open(s.text(3)));
-    SQ_ASSIGN_OR_RETURN(d.better_looks_like, open(s.text(4)));
-    SQ_ASSIGN_OR_RETURN(d.small_shifts, open(s.text(5)));
-    SQ_ASSIGN_OR_RETURN(d.change_note, open(s.text(6)));
+    SQ_ASSIGN_OR_RETURN(d.hopes, open_episode_text(s.text(3)));
+    SQ_ASSIGN_OR_RETURN(d.better_looks_like, open_episode_text(s.text(4)));
+    SQ_ASSIGN_OR_RETURN(d.small_shifts, open_episode_text(s.text(5)));
+    SQ_ASSIGN_OR_RETURN(d.change_note, open_episode_text(s.text(6)));
     d.changed_by = s.int64(7);
     d.changed_at = s.int64(8);
     d.client_agreed_at = s.opt_int64(9);
@@ -1156,11 +1214,12 @@ class SqliteTransaction final : public core::Transaction {
   Result<core::GoalDefinition> read_goal(const Statement& s) const {
     core::GoalDefinition g;
     g.key = s.str(1);
-    SQ_ASSIGN_OR_RETURN(g.text, open(s.text(2)));
+    SQ_ASSIGN_OR_RETURN(g.text, open_episode_text(s.text(2)));
     SQ_ASSIGN_OR_RETURN(g.scale,
                         parse_column(s, 3, "definition_goals.scale", core::parse_goal_scale));
     for (std::size_t level = 0; level < g.gas_levels.size(); ++level) {
-      SQ_ASSIGN_OR_RETURN(g.gas_levels[level], open(s.text(4 + static_cast<int>(level))));
+      SQ_ASSIGN_OR_RETURN(g.gas_levels[level],
+                          open_episode_text(s.text(4 + static_cast<int>(level))));
     }
     g.weight = s.real(9);
     return g;
@@ -1199,13 +1258,14 @@ class SqliteTransaction final : public core::Transaction {
     return r;
   }
 
-  // Destroyed in reverse order: the guard rolls back, then the connection goes back to
-  // the pool, then the writer slot is released.
+  // Destroyed in reverse order: a reader's guard rolls back before its connection goes back
+  // to the pool; a writer's membership rolls back its savepoint and hands the slot on.
   std::shared_ptr<SqliteStore::Shared> shared_;
-  WriterSlot slot_;
+  GroupMember member_;
   Lease lease_;
   std::optional<sqlite::TransactionGuard> guard_;
   bool read_only_ = false;
+  bool leave_sealed_ = false;                    // see open_episode_text()
   std::vector<core::AuditEntry> pending_audit_;  // a reading transaction's, until commit()
 };
 
@@ -1349,6 +1409,14 @@ core::Result<WriterSlot> WriterSlot::acquire(SqliteStore::Shared& shared) {
   if (!shared.writer_free.wait_for(
           lock, std::chrono::milliseconds(shared.connection_options.busy_timeout_ms), my_turn)) {
     std::erase(shared.writer_queue, ticket);
+    if (!shared.writing && shared.writer_queue.empty() && shared.group) {
+      // The last writer handed on an open group expecting this one: close it instead.
+      shared.writing = true;
+      lock.unlock();
+      close_group(shared);
+      lock.lock();
+      shared.writing = false;
+    }
     shared.writer_free.notify_all();  // the next in line may be first now
     return core::fail(Status::unavailable("the database is busy with another write; try again"));
   }
@@ -1367,15 +1435,128 @@ void WriterSlot::release() {
   shared->writer_free.notify_all();
 }
 
+GroupMember::GroupMember(GroupMember&& other) noexcept
+    : shared_(std::move(other.shared_)),
+      slot_(std::move(other.slot_)),
+      in_savepoint_(std::exchange(other.in_savepoint_, false)) {}
+
+GroupMember& GroupMember::operator=(GroupMember&& other) noexcept {
+  if (this != &other) {
+    rollback();
+    shared_ = std::move(other.shared_);
+    slot_ = std::move(other.slot_);
+    in_savepoint_ = std::exchange(other.in_savepoint_, false);
+  }
+  return *this;
+}
+
+Connection* GroupMember::connection() const {
+  return shared_ && shared_->group ? shared_->group->lease.get() : nullptr;
+}
+
+core::Result<GroupMember> GroupMember::join(const std::shared_ptr<SqliteStore::Shared>& shared) {
+  SQ_ASSIGN_OR_RETURN(WriterSlot slot, WriterSlot::acquire(*shared));
+  GroupMember member(shared, std::move(slot));
+  if (!shared->group) {
+    SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
+    // Waits up to the busy timeout for writers of other processes.
+    SQ_RETURN_IF_ERROR(lease.get()->exec("BEGIN IMMEDIATE"));
+    shared->group = std::make_unique<WriteGroup>();
+    shared->group->lease = std::move(lease);
+  }
+  SQ_RETURN_IF_ERROR(member.connection()->exec("SAVEPOINT member"));
+  member.in_savepoint_ = true;
+  return member;
+}
+
+Status GroupMember::commit() {
+  if (!shared_) return ended();
+  Connection* connection = this->connection();
+  if (!connection->in_transaction()) {
+    // SQLite rolled the whole group back after an error (I/O, disk full): nothing is saved.
+    rollback();
+    return Status::unavailable(
+        "the transaction was rolled back after an earlier error; nothing was saved");
+  }
+  if (Status released = connection->exec("RELEASE member"); !released.is_ok()) {
+    rollback();
+    return released;
+  }
+  in_savepoint_ = false;
+  WriteGroup& group = *shared_->group;
+  ++group.members;
+  const std::shared_ptr<GroupOutcome> outcome = group.outcome;
+  hand_on();
+  const std::shared_ptr<SqliteStore::Shared> shared = std::exchange(shared_, nullptr);
+  std::unique_lock lock(shared->writer_mutex);
+  shared->group_committed.wait(lock, [&] { return outcome->done; });
+  return outcome->status;
+}
+
+void GroupMember::rollback() {
+  if (!shared_) return;
+  if (in_savepoint_) {
+    in_savepoint_ = false;
+    Connection* connection = this->connection();
+    if (connection->in_transaction()) {
+      (void)connection->exec("ROLLBACK TO member");
+      (void)connection->exec("RELEASE member");
+    }
+  }
+  hand_on();
+  shared_.reset();
+}
+
+void GroupMember::hand_on() {
+  bool others_waiting = false;
+  {
+    std::lock_guard lock(shared_->writer_mutex);
+    others_waiting = !shared_->writer_queue.empty();
+  }
+  const WriteGroup* group = shared_->group.get();
+  const bool lost = group && !group->lease.get()->in_transaction();
+  if (group && (lost || !others_waiting || group->members >= WriteGroup::kMaxGroupMembers)) {
+    close_group(*shared_);
+  }
+  slot_.release();
+}
+
+void close_group(SqliteStore::Shared& shared) {
+  if (!shared.group) return;
+  const std::unique_ptr<WriteGroup> group = std::move(shared.group);
+  Connection& connection = *group->lease.get();
+  Status status;
+  if (!connection.in_transaction()) {
+    status = Status::unavailable(
+        "the transaction was rolled back after an earlier error; nothing was saved");
+  } else if (group->members == 0) {
+    (void)connection.exec("ROLLBACK");
+  } else {
+    status = connection.exec("COMMIT");
+    if (!status.is_ok() && connection.in_transaction()) (void)connection.exec("ROLLBACK");
+  }
+  group->lease.release();
+  {
+    std::lock_guard lock(shared.writer_mutex);
+    if (status.is_ok() && group->members > 0) {
+      ++shared.commit_stats.commits;
+      shared.commit_stats.transactions += group->members;
+    }
+    group->outcome->status = std::move(status);
+    group->outcome->done = true;
+  }
+  shared.group_committed.notify_all();
+}
+
 core::Result<std::unique_ptr<core::Transaction>> begin_transaction(
     const std::shared_ptr<SqliteStore::Shared>& shared, bool read_only) {
-  WriterSlot slot;
   if (!read_only) {
-    SQ_ASSIGN_OR_RETURN(slot, WriterSlot::acquire(*shared));
+    SQ_ASSIGN_OR_RETURN(GroupMember member, GroupMember::join(shared));
+    return std::unique_ptr<core::Transaction>(
+        std::make_unique<SqliteTransaction>(shared, std::move(member)));
   }
   SQ_ASSIGN_OR_RETURN(Lease lease, Lease::acquire(shared));
-  auto transaction =
-      std::make_unique<SqliteTransaction>(shared, std::move(slot), std::move(lease), read_only);
+  auto transaction = std::make_unique<SqliteTransaction>(shared, std::move(lease));
   SQ_RETURN_IF_ERROR(transaction->start());
   return std::unique_ptr<core::Transaction>(std::move(transaction));
 }
