@@ -1,5 +1,7 @@
 #include "cli/common.hpp"
 
+#include "io/instrument_loader.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -152,6 +154,15 @@ core::Status write_rows(std::size_t n, unsigned threads, std::vector<io::OutputF
     }
   }
   return core::Status::ok();
+}
+
+core::Result<service::InstrumentCatalogue> shipped_catalogue(const std::string& dir) {
+  auto shipped = io::load_instruments(dir);
+  if (!shipped) return core::fail(shipped.error());
+  return service::InstrumentCatalogue(std::move(*shipped),
+                                      [](std::string_view json, std::string_view source) {
+                                        return io::parse_instrument(json, source);
+                                      });
 }
 
 }  // namespace tandem::cli

@@ -18,6 +18,7 @@
 #include "core/status.hpp"
 #include "io/output.hpp"
 #include "io/score_table.hpp"
+#include "service/instrument_catalogue.hpp"
 
 namespace tandem::cli {
 
@@ -53,6 +54,10 @@ unsigned thread_count(unsigned requested);
 
 // Prints "tandem: <message>" on stderr and returns the exit code for the status.
 int report(const core::Status& status);
+
+// The shipped questionnaire definitions in `dir` as the use cases' catalogue, able to parse
+// an organisation's own definitions too (`tandem serve`, `tandem demo`).
+core::Result<service::InstrumentCatalogue> shipped_catalogue(const std::string& dir);
 
 // Prints how many rows --skip-invalid left out, and the first reasons.
 void report_skipped(const io::SkipReport& skipped);

@@ -12,7 +12,6 @@
 #include "crypto/keyring.hpp"
 #include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
-#include "io/instrument_loader.hpp"
 #include "service/demo.hpp"
 #include "service/insight.hpp"
 #include "storage/open_store.hpp"
@@ -60,12 +59,9 @@ int run(DemoArgs args) {
   if (!cipher) return report(cipher.error());
   auto store = store::open_store(args.db, *cipher);
   if (!store) return report(store.error());
-  auto shipped = io::load_instruments(args.instrument_dir);
+  auto shipped = shipped_catalogue(args.instrument_dir);
   if (!shipped) return report(shipped.error());
-  const service::InstrumentCatalogue catalogue(std::move(*shipped),
-                                               [](std::string_view json, std::string_view source) {
-                                                 return io::parse_instrument(json, source);
-                                               });
+  const service::InstrumentCatalogue& catalogue = *shipped;
   const crypto::SystemClock clock;
   const crypto::Argon2idHasher hasher;
   auto practice = service::seed_demo_practice(**store, clock, hasher, catalogue);

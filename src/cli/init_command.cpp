@@ -16,8 +16,8 @@
 #include "cli/keys.hpp"
 #include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
-#include "io/instrument_loader.hpp"
 #include "service/accounts.hpp"
+#include "service/instrument_catalogue.hpp"
 #include "storage/open_store.hpp"
 
 namespace tandem::cli {
@@ -30,7 +30,6 @@ struct InitArgs {
   std::string admin_email;
   std::string admin_name;
   std::string crisis_text;
-  std::string instrument_dir = TANDEM_INSTRUMENT_DIR;
 };
 
 // One line from standard input, without echo when it is a terminal.
@@ -69,12 +68,7 @@ int run(const InitArgs& args) {
   if (!cipher) return report(cipher.error());
   auto store = store::open_store(args.db, *cipher);
   if (!store) return report(store.error());
-  auto shipped = io::load_instruments(args.instrument_dir);
-  if (!shipped) return report(shipped.error());
-  const service::InstrumentCatalogue catalogue(std::move(*shipped),
-                                               [](std::string_view json, std::string_view source) {
-                                                 return io::parse_instrument(json, source);
-                                               });
+  const service::InstrumentCatalogue catalogue({});  // creating an organisation reads none
   const crypto::SystemClock clock;
   const crypto::Argon2idHasher hasher;
   const service::Context context{**store, clock, hasher, catalogue};
@@ -116,8 +110,6 @@ void add_init_command(CLI::App& app, int& exit_code) {
   command->add_option("--admin-name", args->admin_name, "the first admin's name")->required();
   command->add_option("--crisis-text", args->crisis_text,
                       "what clients see at once when an answer suggests risk (local help)");
-  command->add_option("--instrument-dir", args->instrument_dir, "shipped instruments")
-      ->envname("TANDEM_INSTRUMENT_DIR");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

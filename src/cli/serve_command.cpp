@@ -30,7 +30,6 @@
 #include "crypto/password_hasher.hpp"
 #include "crypto/system_clock.hpp"
 #include "crypto/tokens.hpp"
-#include "io/instrument_loader.hpp"
 #include "io/profile_output.hpp"
 #include "service/sessions.hpp"
 #include "storage/open_store.hpp"
@@ -265,12 +264,9 @@ int run_serve(const ServeFlags& flags) {
   api::Metrics metrics;
   // The use cases: the shipped instruments (an organisation's own definitions are read
   // from the store) and the plain-language texts of profiles.
-  auto shipped = io::load_instruments(instrument_dir());
-  if (!shipped) return report(shipped.error());
-  const service::InstrumentCatalogue instruments(
-      std::move(*shipped), [](std::string_view json, std::string_view source) {
-        return io::parse_instrument(json, source);
-      });
+  auto catalogue = shipped_catalogue(instrument_dir());
+  if (!catalogue) return report(catalogue.error());
+  const service::InstrumentCatalogue& instruments = *catalogue;
   std::optional<io::Texts> texts;
   if (std::filesystem::exists(texts_path())) {
     auto loaded = io::Texts::load(texts_path());
